@@ -1,0 +1,401 @@
+//! One lint run: walk, then per file on rayon: read, prefilter, parse, semantic model,
+//! rules, suppressions; then sort. Files are independent, so output is deterministic.
+
+use crate::diagnostic::{Diagnostic, Location, Severity, Span};
+use crate::fingerprint::fingerprint;
+use crate::language::{Family, Grammar};
+use crate::line_index::LineIndex;
+use crate::prefilter::{Activation, Prefilter};
+use crate::rule::{RawDiagnostic, RuleContext};
+use crate::semantic::{walk_preorder, Semantic};
+use crate::settings::{Settings, PARSE_ERROR};
+use crate::suppress::{apply_suppressions, SuppressionOutcome};
+use crate::walk::{absolutize, collect_files, WalkOptions};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tree_sitter::{Node, Parser, Tree};
+
+/// Files above this size are skipped with a warning: generated bundles, not hand-written code.
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// What to lint.
+pub enum Input {
+    Paths(Vec<PathBuf>),
+    /// Source read from stdin, reported under `name`.
+    Stdin { name: PathBuf, source: Vec<u8> },
+}
+
+/// The outcome of a run.
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Sorted by (path, line, column, rule).
+    pub diagnostics: Vec<Diagnostic>,
+    /// Source text of every file with a finding, for reporters that show snippets.
+    pub sources: BTreeMap<String, Arc<str>>,
+    pub files_walked: usize,
+    pub files_parsed: usize,
+    /// Paths and reasons for files corbel could not lint (for stderr).
+    pub skipped: Vec<String>,
+    /// Explicitly requested paths that could not be used: the run failed (exit 2).
+    pub fatal: Vec<String>,
+}
+
+struct FileOutcome {
+    path: String,
+    diagnostics: Vec<Diagnostic>,
+    source: Option<Arc<str>>,
+    parsed: bool,
+    skipped: Option<String>,
+}
+
+/// Per-run tables shared by all worker threads.
+struct Run<'s> {
+    settings: &'s Settings,
+    prefilters: [Prefilter; 2],
+    /// For each grammar: node kind id → indices of enabled rules that visit it.
+    dispatch: [Vec<Vec<usize>>; 3],
+}
+
+impl<'s> Run<'s> {
+    fn new(settings: &'s Settings) -> Run<'s> {
+        let prefilters = [
+            Prefilter::new(&settings.rules, Family::Python),
+            Prefilter::new(&settings.rules, Family::JavaScript),
+        ];
+        let dispatch = Grammar::ALL.map(|grammar| {
+            let language = grammar.ts_language();
+            let mut table: Vec<Vec<usize>> = vec![Vec::new(); language.node_kind_count()];
+            for (index, rule) in settings.rules.iter().enumerate() {
+                for kind in rule.node_kinds(grammar.family()) {
+                    for id in kind_ids(&language, kind) {
+                        if let Some(slot) = table.get_mut(usize::from(id)) {
+                            slot.push(index);
+                        }
+                    }
+                }
+            }
+            table
+        });
+        Run {
+            settings,
+            prefilters,
+            dispatch,
+        }
+    }
+}
+
+/// Every id a named node kind has in a grammar (some kinds have aliases with several ids).
+fn kind_ids(language: &tree_sitter::Language, kind: &str) -> Vec<u16> {
+    let count = u16::try_from(language.node_kind_count()).unwrap_or(u16::MAX);
+    (0..count)
+        .filter(|&id| language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(kind))
+        .collect()
+}
+
+thread_local! {
+    static PARSERS: RefCell<[Option<Parser>; 3]> = const { RefCell::new([None, None, None]) };
+}
+
+fn parse(grammar: Grammar, source: &str) -> Option<Tree> {
+    PARSERS.with(|parsers| {
+        let mut parsers = parsers.borrow_mut();
+        let slot = &mut parsers[grammar.index()];
+        if slot.is_none() {
+            let mut parser = Parser::new();
+            parser.set_language(&grammar.ts_language()).ok()?;
+            *slot = Some(parser);
+        }
+        slot.as_mut()?.parse(source, None)
+    })
+}
+
+/// Lints `input` with `settings`.
+pub fn run(input: Input, settings: &Settings) -> RunResult {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build();
+    match pool {
+        Ok(pool) => pool.install(|| run_in_pool(input, settings)),
+        Err(_) => run_in_pool(input, settings),
+    }
+}
+
+fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
+    let run = Run::new(settings);
+    let mut result = RunResult::default();
+    let outcomes: Vec<FileOutcome> = match input {
+        Input::Stdin { name, source } => {
+            result.files_walked = 1;
+            match Grammar::from_path(&name) {
+                Some(grammar) => vec![lint_bytes(&run, &name, grammar, source)],
+                None => {
+                    result.fatal.push(format!(
+                        "{}: cannot tell the language from this name; use a .py, .ts, .tsx, .js or .jsx name",
+                        name.display()
+                    ));
+                    Vec::new()
+                }
+            }
+        }
+        Input::Paths(paths) => {
+            let walk = collect_files(
+                &paths,
+                &WalkOptions {
+                    exclude: settings.exclude.as_ref(),
+                    exclude_root: &settings.project_root,
+                    threads: settings.threads,
+                },
+            );
+            result.fatal = walk.fatal;
+            result.skipped = walk.warnings;
+            result.files_walked = walk.files.len();
+            walk.files
+                .par_iter()
+                .map(|path| lint_path(&run, path))
+                .collect()
+        }
+    };
+    for outcome in outcomes {
+        result.files_parsed += usize::from(outcome.parsed);
+        if let Some(reason) = outcome.skipped {
+            result.skipped.push(reason);
+        }
+        if let Some(source) = outcome.source {
+            if !outcome.diagnostics.is_empty() {
+                result.sources.insert(outcome.path, source);
+            }
+        }
+        result.diagnostics.extend(outcome.diagnostics);
+    }
+    result
+        .diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    result
+}
+
+fn report_path(path: &Path, settings: &Settings) -> String {
+    let absolute = absolutize(path);
+    let relative = absolute
+        .strip_prefix(&settings.report_root)
+        .map(Path::to_path_buf)
+        .unwrap_or(absolute);
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
+}
+
+fn skipped(path: String, reason: String) -> FileOutcome {
+    FileOutcome {
+        skipped: Some(format!("skipped {path}: {reason}")),
+        path,
+        diagnostics: Vec::new(),
+        source: None,
+        parsed: false,
+    }
+}
+
+fn lint_path(run: &Run<'_>, path: &Path) -> FileOutcome {
+    let Some(grammar) = Grammar::from_path(path) else {
+        return skipped(report_path(path, run.settings), "unknown language".into());
+    };
+    match std::fs::read(path) {
+        Ok(bytes) => lint_bytes(run, path, grammar, bytes),
+        Err(error) => skipped(
+            report_path(path, run.settings),
+            format!("cannot read: {}", error.kind().to_string().to_lowercase()),
+        ),
+    }
+}
+
+fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> FileOutcome {
+    let settings = run.settings;
+    let report_path = report_path(path, settings);
+    if bytes.len() > MAX_FILE_BYTES {
+        let reason = format!(
+            "{} MB is over the {} MB limit for source files",
+            bytes.len() / (1024 * 1024),
+            MAX_FILE_BYTES / (1024 * 1024)
+        );
+        return skipped(report_path, reason);
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return skipped(report_path, "binary file (contains NUL bytes)".into());
+    }
+    let activation = run.prefilters[grammar.family().index()].activate(&bytes);
+    if !activation.any_rule && !activation.has_suppression {
+        return FileOutcome {
+            path: report_path,
+            diagnostics: Vec::new(),
+            source: None,
+            parsed: false,
+            skipped: None,
+        };
+    }
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            return skipped(
+                report_path,
+                format!("not valid UTF-8 (first invalid byte at offset {offset})"),
+            );
+        }
+    };
+    let Some(tree) = parse(grammar, &source) else {
+        return skipped(report_path, "the parser gave up on this file".into());
+    };
+    let is_test_file = is_test_path(&report_path);
+    let mut raw = Vec::new();
+    check_tree(run, &tree, &source, grammar, &report_path, is_test_file, &activation, &mut raw);
+    if let Some(notice) = parse_error_notice(tree.root_node(), settings) {
+        raw.push(notice);
+    }
+    raw.retain(|d| !is_ignored_for_path(settings, d.rule, &report_path));
+    let SuppressionOutcome {
+        diagnostics,
+        notices,
+    } = apply_suppressions(&source, &tree, grammar, raw, settings);
+    let index = LineIndex::new(&source);
+    let mut occurrences: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut located: Vec<Diagnostic> = Vec::new();
+    let suppressed_then_notices = diagnostics
+        .into_iter()
+        .chain(notices.into_iter().map(|notice| (notice, None)));
+    for (raw, suppression) in suppressed_then_notices {
+        if suppression.is_some() && !settings.include_suppressed {
+            continue;
+        }
+        let Some(severity) = settings.severity(raw.rule) else {
+            continue;
+        };
+        let location = locate(&index, &report_path, raw.span);
+        let print = fingerprint(&tree, &source, &report_path, raw.rule, raw.span, &mut occurrences);
+        located.push(Diagnostic {
+            rule: raw.rule,
+            severity,
+            message: raw.message,
+            help: raw.help,
+            location,
+            related: Vec::new(),
+            fingerprint: print,
+            suppression,
+        });
+    }
+    FileOutcome {
+        path: report_path,
+        source: (!located.is_empty()).then(|| Arc::from(source.as_str())),
+        diagnostics: located,
+        parsed: true,
+        skipped: None,
+    }
+}
+
+pub fn locate(index: &LineIndex<'_>, path: &str, span: Span) -> Location {
+    Location {
+        path: path.to_string(),
+        span,
+        start: index.position(span.start),
+        end: index.position(span.end),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_tree(
+    run: &Run<'_>,
+    tree: &Tree,
+    source: &str,
+    grammar: Grammar,
+    path: &str,
+    is_test_file: bool,
+    activation: &Activation,
+    out: &mut Vec<RawDiagnostic>,
+) {
+    if !activation.any_rule {
+        return;
+    }
+    let semantic = Semantic::build(tree, source, grammar);
+    let table = &run.dispatch[grammar.index()];
+    let rules = &run.settings.rules;
+    walk_preorder(tree.root_node(), |node| {
+        let Some(candidates) = table.get(usize::from(node.kind_id())) else {
+            return;
+        };
+        for &index in candidates {
+            if !activation.rules[index] {
+                continue;
+            }
+            let rule = rules[index];
+            if is_test_file && rule.meta().prod_only {
+                continue;
+            }
+            let mut ctx = RuleContext {
+                source,
+                path,
+                grammar,
+                semantic: &semantic,
+                is_test_file,
+                rule: rule.meta().id,
+                out,
+            };
+            rule.check(node, &mut ctx);
+        }
+    });
+}
+
+fn parse_error_notice(root: Node<'_>, settings: &Settings) -> Option<RawDiagnostic> {
+    if !root.has_error() || !settings.is_enabled(PARSE_ERROR) {
+        return None;
+    }
+    let mut first: Option<Node<'_>> = None;
+    walk_preorder(root, |node| {
+        if first.is_none() && (node.is_error() || node.is_missing()) {
+            first = Some(node);
+        }
+    });
+    let node = first.unwrap_or(root);
+    let start = node.start_byte();
+    // Point at the first line of the unparsed region, not the whole rest of the file.
+    let end = if node.is_missing() { start } else { node.end_byte().min(start + 1) };
+    Some(RawDiagnostic {
+        rule: PARSE_ERROR,
+        span: Span::new(start, end),
+        message: "this file has a syntax error here; corbel checked the parts it could parse"
+            .to_string(),
+        help: Some("fix the syntax error so every line of the file is checked".to_string()),
+    })
+}
+
+fn is_ignored_for_path(settings: &Settings, rule: &str, path: &str) -> bool {
+    settings
+        .per_file_ignores
+        .iter()
+        .any(|(glob, ids)| ids.contains(rule) && glob.is_match(path))
+}
+
+/// Test code per RULES.md: `tests/`, `__tests__/`, `test_*.py`, `*_test.py`,
+/// `conftest.py`, `*.spec.*`, `*.test.*`.
+pub fn is_test_path(path: &str) -> bool {
+    let mut parts = path.split('/');
+    let file = parts.next_back().unwrap_or("");
+    let in_test_dir = path
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "tests" | "test" | "__tests__"));
+    let stem = file.split('.').next().unwrap_or("");
+    in_test_dir
+        || file == "conftest.py"
+        || (file.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test")))
+        || file.contains(".spec.")
+        || file.contains(".test.")
+}
+
+/// The severity a finding is reported at, for `--fail-on` decisions.
+pub fn fails(diagnostic: &Diagnostic, fail_on: Severity) -> bool {
+    diagnostic.suppression.is_none() && diagnostic.severity >= fail_on
+}

@@ -1,0 +1,128 @@
+//! The rule trait, its metadata, and the context a rule reports through.
+
+use crate::diagnostic::{Category, Severity, Span};
+use crate::language::{Family, Grammar};
+use crate::semantic::Semantic;
+use tree_sitter::Node;
+
+/// How often a rule's findings are right, as SARIF `properties.precision` states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    VeryHigh,
+    High,
+    Medium,
+    Low,
+}
+
+impl Precision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Precision::VeryHigh => "very-high",
+            Precision::High => "high",
+            Precision::Medium => "medium",
+            Precision::Low => "low",
+        }
+    }
+}
+
+/// Everything that describes a rule to users: `corbel rules`, `corbel rule <id>`, SARIF.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Kebab-case name of the bad pattern, e.g. `missing-timeout`.
+    pub id: &'static str,
+    /// PascalCase form of the id, SARIF `reportingDescriptor.name`.
+    pub name: &'static str,
+    /// One line, lowercase start, no trailing period.
+    pub summary: &'static str,
+    pub category: Category,
+    pub default_severity: Severity,
+    pub families: &'static [Family],
+    pub cwe: &'static [u32],
+    /// Skipped in test code unless configured otherwise.
+    pub prod_only: bool,
+    pub precision: Precision,
+    /// CVSS-like score for GitHub code scanning, security rules only.
+    pub security_severity: Option<&'static str>,
+    /// The Markdown documentation from `rules/<id>.md`.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// The doc without its front matter.
+    pub fn doc_body(&self) -> &'static str {
+        let doc = self.doc;
+        if let Some(rest) = doc.strip_prefix("---\n") {
+            if let Some(end) = rest.find("\n---\n") {
+                return rest[end + 5..].trim_start_matches('\n');
+            }
+        }
+        doc
+    }
+}
+
+/// A lint rule. One implementation per file under `corbel_rules`.
+pub trait Rule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    /// Literal strings without which the rule cannot fire in a file of this family;
+    /// a file containing none of any enabled rule's triggers is never parsed.
+    fn triggers(&self, family: Family) -> &'static [&'static str];
+
+    /// The tree-sitter node kinds `check` wants to see, for this family.
+    fn node_kinds(&self, family: Family) -> &'static [&'static str];
+
+    fn check(&self, node: Node<'_>, ctx: &mut RuleContext<'_, '_>);
+}
+
+/// A finding as a rule reports it, before severity, position and suppressions are applied.
+#[derive(Debug, Clone)]
+pub struct RawDiagnostic {
+    pub rule: &'static str,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl RawDiagnostic {
+    pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// What a rule sees while it checks one file.
+pub struct RuleContext<'a, 't> {
+    pub source: &'a str,
+    /// Path relative to the report root, `/`-separated.
+    pub path: &'a str,
+    pub grammar: Grammar,
+    pub semantic: &'a Semantic<'t>,
+    pub is_test_file: bool,
+    pub(crate) rule: &'static str,
+    pub(crate) out: &'a mut Vec<RawDiagnostic>,
+}
+
+impl<'a, 't> RuleContext<'a, 't> {
+    pub fn text(&self, node: Node<'_>) -> &'a str {
+        self.source.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn family(&self) -> Family {
+        self.grammar.family()
+    }
+
+    pub fn report(&mut self, node: Node<'_>, message: impl Into<String>) -> &mut RawDiagnostic {
+        self.report_span(Span::of(&node), message)
+    }
+
+    pub fn report_span(&mut self, span: Span, message: impl Into<String>) -> &mut RawDiagnostic {
+        self.out.push(RawDiagnostic {
+            rule: self.rule,
+            span,
+            message: message.into(),
+            help: None,
+        });
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+}

@@ -1,0 +1,366 @@
+//! The per-file semantic model shared by all rules: scopes, bindings (imports and
+//! assigned values), instance attributes, and name resolution.
+//!
+//! Rules ask "is this call `requests.get`?" or "what was `client` last assigned?",
+//! never re-implementing import resolution themselves. The model is flow-insensitive
+//! within a scope except for order: a name resolves to its last binding before the use.
+
+mod javascript;
+mod python;
+
+use crate::language::{Family, Grammar};
+use std::collections::HashMap;
+use tree_sitter::{Node, Tree};
+
+/// How deep alias chains (`a = b; b = c; ...`) are followed before giving up.
+const MAX_ALIAS_DEPTH: usize = 8;
+
+pub type ScopeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    Module,
+    Function,
+    Class,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum BindingValue<'t> {
+    /// The name is an import of this dotted path: `requests`, `requests.post`, `pg.Pool`.
+    Import(&'t str, Option<&'t str>),
+    /// The name was assigned this expression (or bound by `with ... as`, a `def`, ...).
+    Value(Node<'t>),
+    /// `name += value`: the augmented assignment node itself.
+    Augmented(Node<'t>),
+    /// Destructured or `from`-style member of an expression: `const {Pool} = require('pg')`.
+    Member(Node<'t>, &'t str),
+    /// Bound to something the model cannot see: a parameter, a loop target, unpacking.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Binding<'t> {
+    /// Byte offset where the binding takes effect.
+    pub position: usize,
+    pub value: BindingValue<'t>,
+}
+
+#[derive(Debug)]
+pub struct Scope<'t> {
+    pub node: Node<'t>,
+    pub kind: ScopeKind,
+    pub parent: Option<ScopeId>,
+    bindings: HashMap<&'t str, Vec<Binding<'t>>>,
+}
+
+/// The semantic model of one file. Lives as long as the file's syntax tree.
+pub struct Semantic<'t> {
+    source: &'t str,
+    family: Family,
+    root: Node<'t>,
+    /// Scopes in pre-order, so their start bytes are sorted.
+    scopes: Vec<Scope<'t>>,
+    /// `self.x = v` / `this.x = v` / class fields, keyed by (class node id, attribute).
+    attributes: HashMap<(usize, &'t str), Vec<BindingValue<'t>>>,
+}
+
+/// A dotted module path split into its import part and the member part.
+fn join_path(module: &str, member: Option<&str>) -> String {
+    match member {
+        Some(member) if !module.is_empty() => format!("{module}.{member}"),
+        Some(member) => member.to_string(),
+        None => module.to_string(),
+    }
+}
+
+impl<'t> Semantic<'t> {
+    pub fn build(tree: &'t Tree, source: &'t str, grammar: Grammar) -> Semantic<'t> {
+        let root = tree.root_node();
+        let mut semantic = Semantic {
+            source,
+            family: grammar.family(),
+            root,
+            scopes: vec![Scope {
+                node: root,
+                kind: ScopeKind::Module,
+                parent: None,
+                bindings: HashMap::new(),
+            }],
+            attributes: HashMap::new(),
+        };
+        match grammar.family() {
+            Family::Python => python::collect(&mut semantic),
+            Family::JavaScript => javascript::collect(&mut semantic),
+        }
+        semantic
+    }
+
+    pub fn source(&self) -> &'t str {
+        self.source
+    }
+
+    pub fn root(&self) -> Node<'t> {
+        self.root
+    }
+
+    pub fn text(&self, node: Node<'_>) -> &'t str {
+        self.source.get(node.byte_range()).unwrap_or("")
+    }
+
+    pub fn scope(&self, id: ScopeId) -> &Scope<'t> {
+        &self.scopes[id]
+    }
+
+    pub(crate) fn push_scope(&mut self, node: Node<'t>, kind: ScopeKind, parent: ScopeId) -> ScopeId {
+        self.scopes.push(Scope {
+            node,
+            kind,
+            parent: Some(parent),
+            bindings: HashMap::new(),
+        });
+        self.scopes.len() - 1
+    }
+
+    pub(crate) fn bind(&mut self, scope: ScopeId, name: Node<'t>, position: usize, value: BindingValue<'t>) {
+        let name = self.text(name);
+        if name.is_empty() {
+            return;
+        }
+        self.scopes[scope]
+            .bindings
+            .entry(name)
+            .or_default()
+            .push(Binding { position, value });
+    }
+
+    pub(crate) fn bind_attribute(&mut self, class: Node<'t>, attribute: Node<'t>, value: BindingValue<'t>) {
+        let name = self.text(attribute);
+        self.attributes
+            .entry((class.id(), name))
+            .or_default()
+            .push(value);
+    }
+
+    /// The innermost scope whose node contains `offset`.
+    pub fn scope_at(&self, offset: usize) -> ScopeId {
+        let candidate = self
+            .scopes
+            .partition_point(|scope| scope.node.start_byte() <= offset)
+            .saturating_sub(1);
+        let mut id = candidate;
+        loop {
+            let node = self.scopes[id].node;
+            if node.start_byte() <= offset && offset < node.end_byte().max(node.start_byte() + 1) {
+                return id;
+            }
+            match self.scopes[id].parent {
+                Some(parent) => id = parent,
+                None => return 0,
+            }
+        }
+    }
+
+    /// The binding a name refers to at `offset`: the last binding before the use in the
+    /// innermost scope that binds the name (class bodies are not visible from methods).
+    pub fn lookup(&self, name: &str, offset: usize) -> Option<&Binding<'t>> {
+        let mut id = self.scope_at(offset);
+        let start_kind = self.scopes[id].kind;
+        let mut first = true;
+        loop {
+            let scope = &self.scopes[id];
+            let skip = !first && scope.kind == ScopeKind::Class && start_kind != ScopeKind::Class;
+            if !skip {
+                if let Some(bindings) = scope.bindings.get(name) {
+                    let before = bindings.iter().rev().find(|b| b.position <= offset);
+                    // Bound in this scope, but only later: in a loop it may hold anything.
+                    return before.or(Some(&UNKNOWN_BINDING));
+                }
+            }
+            first = false;
+            id = scope.parent?;
+        }
+    }
+
+    /// All bindings of a name in the scope that `offset` resolves it in.
+    pub fn bindings_in_scope_of(&self, name: &str, offset: usize) -> &[Binding<'t>] {
+        let mut id = self.scope_at(offset);
+        loop {
+            let scope = &self.scopes[id];
+            if let Some(bindings) = scope.bindings.get(name) {
+                return bindings;
+            }
+            match scope.parent {
+                Some(parent) => id = parent,
+                None => return &[],
+            }
+        }
+    }
+
+    /// Whether an identifier refers to nothing bound in this file (a builtin or global).
+    pub fn is_unbound(&self, identifier: Node<'_>) -> bool {
+        self.lookup(self.text(identifier), identifier.start_byte())
+            .is_none()
+    }
+
+    /// The dotted path an expression names through this file's imports:
+    /// `rq.get` after `import requests as rq` → `requests.get`; `Pool` after
+    /// `const {Pool} = require('pg')` → `pg.Pool`. `None` when it is not import-rooted.
+    pub fn qualified_name(&self, expr: Node<'_>) -> Option<String> {
+        self.qualified_name_at_depth(expr, 0)
+    }
+
+    fn qualified_name_at_depth(&self, expr: Node<'_>, depth: usize) -> Option<String> {
+        if depth > MAX_ALIAS_DEPTH {
+            return None;
+        }
+        let expr = self.unwrap_expression(expr);
+        match expr.kind() {
+            "identifier" => {
+                let binding = self.lookup(self.text(expr), expr.start_byte())?;
+                match binding.value {
+                    BindingValue::Import(module, member) => Some(join_path(module, member)),
+                    BindingValue::Value(value) if is_name_like(value.kind()) => {
+                        self.qualified_name_at_depth(value, depth + 1)
+                    }
+                    BindingValue::Value(value) if self.family == Family::JavaScript => {
+                        javascript::require_source(self, value).map(str::to_string)
+                    }
+                    BindingValue::Member(object, key) => {
+                        let base = self.qualified_name_at_depth(object, depth + 1)?;
+                        Some(format!("{base}.{key}"))
+                    }
+                    _ => None,
+                }
+            }
+            "attribute" | "member_expression" => {
+                let object = expr.child_by_field_name("object")?;
+                let property = expr
+                    .child_by_field_name("attribute")
+                    .or_else(|| expr.child_by_field_name("property"))?;
+                if property.kind() == "private_property_identifier" {
+                    return None;
+                }
+                let base = self.qualified_name_at_depth(object, depth + 1)?;
+                Some(format!("{base}.{}", self.text(property)))
+            }
+            "call_expression" if self.family == Family::JavaScript => {
+                javascript::require_source(self, expr).map(str::to_string)
+            }
+            _ => None,
+        }
+    }
+
+    /// Strips parentheses, TS non-null assertions, `as`/`satisfies` casts and `await`.
+    pub fn unwrap_expression<'n>(&self, mut expr: Node<'n>) -> Node<'n> {
+        loop {
+            let inner = match expr.kind() {
+                "parenthesized_expression" | "non_null_expression" | "as_expression"
+                | "satisfies_expression" | "await_expression" | "await" | "type_assertion" => {
+                    expr.named_child(0)
+                }
+                _ => None,
+            };
+            match inner {
+                Some(inner) if inner.kind() != "comment" => expr = inner,
+                _ => return expr,
+            }
+        }
+    }
+
+    /// The expressions an instance expression may have been created by, following local
+    /// variables and `self.x` / `this.x` attributes. `None` when any origin is unknown
+    /// (a parameter, an attribute set elsewhere, an import), so rules can stay silent.
+    pub fn origins(&self, expr: Node<'t>) -> Option<Vec<Node<'t>>> {
+        let mut out = Vec::new();
+        self.collect_origins(expr, 0, &mut out).then_some(out)
+    }
+
+    fn collect_origins(&self, expr: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) -> bool {
+        if depth > MAX_ALIAS_DEPTH {
+            return false;
+        }
+        let expr = self.unwrap_expression(expr);
+        match expr.kind() {
+            "identifier" => match self.lookup(self.text(expr), expr.start_byte()) {
+                Some(Binding {
+                    value: BindingValue::Value(value),
+                    ..
+                }) => self.collect_origins(*value, depth + 1, out),
+                _ => false,
+            },
+            "attribute" | "member_expression" => {
+                let (Some(object), Some(property)) = (
+                    expr.child_by_field_name("object"),
+                    expr.child_by_field_name("attribute")
+                        .or_else(|| expr.child_by_field_name("property")),
+                ) else {
+                    return false;
+                };
+                let receiver = self.text(object);
+                if !matches!(receiver, "self" | "this") {
+                    return false;
+                }
+                let Some(class) = enclosing_class(expr) else {
+                    return false;
+                };
+                let Some(values) = self.attributes.get(&(class.id(), self.text(property))) else {
+                    return false;
+                };
+                values.iter().all(|value| match value {
+                    BindingValue::Value(value) => self.collect_origins(*value, depth + 1, out),
+                    _ => false,
+                })
+            }
+            _ => {
+                out.push(expr);
+                true
+            }
+        }
+    }
+}
+
+static UNKNOWN_BINDING: Binding<'static> = Binding {
+    position: 0,
+    value: BindingValue::Unknown,
+};
+
+fn is_name_like(kind: &str) -> bool {
+    matches!(kind, "identifier" | "attribute" | "member_expression")
+}
+
+/// The class (Python `class_definition`, JS/TS class) whose body holds `node`.
+pub fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if matches!(
+            parent.kind(),
+            "class_definition" | "class_declaration" | "class" | "abstract_class_declaration"
+        ) {
+            return Some(parent);
+        }
+        current = parent.parent();
+    }
+    None
+}
+
+/// Pre-order walk without recursion, so deeply nested input cannot overflow the stack.
+pub fn walk_preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.node() == root {
+                return;
+            }
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Helpers shared by rules: reading call arguments and literal values.

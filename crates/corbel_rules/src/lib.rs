@@ -1,0 +1,40 @@
+//! corbel's rules, one per file, and the registry that lists them.
+//!
+//! A rule's documentation lives in `rules/<id>.md` at the repository root and is embedded
+//! here; `corbel rule <id>`, SARIF help and the README rules table all come from it.
+
+pub mod common;
+pub mod missing_timeout;
+pub mod notices;
+
+use corbel_engine::{Rule, RuleMeta};
+
+/// Every syntax rule, in id order.
+pub fn all_rules() -> &'static [&'static dyn Rule] {
+    static RULES: [&dyn Rule; 1] = [&missing_timeout::MissingTimeout];
+    &RULES
+}
+
+/// Notices the engine reports itself (parse errors, suppression problems).
+pub fn notices() -> &'static [&'static RuleMeta] {
+    &[
+        &notices::BLANKET_SUPPRESSION,
+        &notices::PARSE_ERROR,
+        &notices::UNUSED_SUPPRESSION,
+    ]
+}
+
+/// Metadata of every rule and notice, sorted by id.
+pub fn all_metas() -> Vec<&'static RuleMeta> {
+    let mut metas: Vec<&'static RuleMeta> = all_rules()
+        .iter()
+        .map(|rule| rule.meta())
+        .chain(notices().iter().copied())
+        .collect();
+    metas.sort_by_key(|meta| meta.id);
+    metas
+}
+
+pub fn find(id: &str) -> Option<&'static RuleMeta> {
+    all_metas().into_iter().find(|meta| meta.id == id)
+}

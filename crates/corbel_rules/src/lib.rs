@@ -17,11 +17,12 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
 
 /// Notices the engine reports itself (parse errors, suppression problems).
 pub fn notices() -> &'static [&'static RuleMeta] {
-    &[
+    static NOTICES: [&RuleMeta; 3] = [
         &notices::BLANKET_SUPPRESSION,
         &notices::PARSE_ERROR,
         &notices::UNUSED_SUPPRESSION,
-    ]
+    ];
+    &NOTICES
 }
 
 /// Metadata of every rule and notice, sorted by id.

@@ -7,11 +7,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn front_matter(doc: &str) -> BTreeMap<String, String> {
-    let body = doc.strip_prefix("---\n").expect("doc starts with front matter");
+    let body = doc
+        .strip_prefix("---\n")
+        .expect("doc starts with front matter");
     let end = body.find("\n---\n").expect("front matter is closed");
     body[..end]
         .lines()
@@ -83,16 +88,45 @@ fn front_matter_agrees_with_the_registry() {
     for meta in corbel_rules::all_metas() {
         let fm = front_matter(meta.doc);
         assert_eq!(fm.get("id").map(String::as_str), Some(meta.id));
-        assert_eq!(fm.get("summary").map(String::as_str), Some(meta.summary), "{}", meta.id);
-        assert_eq!(fm.get("category").map(String::as_str), Some(meta.category.as_str()), "{}", meta.id);
-        assert_eq!(fm.get("severity").map(String::as_str), Some(meta.default_severity.as_str()), "{}", meta.id);
+        assert_eq!(
+            fm.get("summary").map(String::as_str),
+            Some(meta.summary),
+            "{}",
+            meta.id
+        );
+        assert_eq!(
+            fm.get("category").map(String::as_str),
+            Some(meta.category.as_str()),
+            "{}",
+            meta.id
+        );
+        assert_eq!(
+            fm.get("severity").map(String::as_str),
+            Some(meta.default_severity.as_str()),
+            "{}",
+            meta.id
+        );
         let cwe = fm.get("cwe").cloned().unwrap_or_else(|| "[]".into());
         let expected: Vec<String> = meta.cwe.iter().map(u32::to_string).collect();
         assert_eq!(cwe, format!("[{}]", expected.join(", ")), "{}", meta.id);
-        for section in ["What it does", "Why is this bad", "Example", "Use instead", "References"] {
-            assert!(meta.doc.contains(&format!("\n## {section}\n")), "{}: missing section {section}", meta.id);
+        for section in [
+            "What it does",
+            "Why is this bad",
+            "Example",
+            "Use instead",
+            "References",
+        ] {
+            assert!(
+                meta.doc.contains(&format!("\n## {section}\n")),
+                "{}: missing section {section}",
+                meta.id
+            );
         }
-        assert!(!meta.summary.ends_with('.'), "{}: summary ends with a period", meta.id);
+        assert!(
+            !meta.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            meta.id
+        );
     }
 }
 
@@ -102,12 +136,21 @@ fn examples_trigger_and_use_instead_does_not() {
         let examples = code_blocks(meta.doc, "Example");
         assert!(!examples.is_empty(), "{}: no Example code", meta.id);
         for (language, code) in &examples {
-            assert!(findings_of(meta, language, code) > 0, "{}: Example does not trigger:\n{code}", meta.id);
+            assert!(
+                findings_of(meta, language, code) > 0,
+                "{}: Example does not trigger:\n{code}",
+                meta.id
+            );
         }
         let fixed = code_blocks(meta.doc, "Use instead");
         assert!(!fixed.is_empty(), "{}: no Use instead code", meta.id);
         for (language, code) in &fixed {
-            assert_eq!(findings_of(meta, language, code), 0, "{}: Use instead triggers:\n{code}", meta.id);
+            assert_eq!(
+                findings_of(meta, language, code),
+                0,
+                "{}: Use instead triggers:\n{code}",
+                meta.id
+            );
         }
     }
 }

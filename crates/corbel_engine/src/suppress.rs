@@ -590,3 +590,6 @@ fn closest_known(id: &str, known: &BTreeSet<&'static str>) -> Option<&'static st
         .min()
         .map(|(_, k)| k)
 }
+
+#[cfg(test)]
+mod tests;

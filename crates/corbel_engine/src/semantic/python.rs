@@ -101,18 +101,20 @@ fn bind_parameters<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, parameters: 
     }
 }
 
+/// The first identifier among a node's children, else the first found the same way in
+/// each child in turn. An explicit stack instead of recursion: error recovery can nest
+/// nodes deeper than a thread's stack allows.
 fn first_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    let mut cursor = node.walk();
-    let found = node
-        .named_children(&mut cursor)
-        .find(|child| child.kind() == "identifier");
-    found.or_else(|| {
+    let mut pending = vec![node];
+    while let Some(node) = pending.pop() {
         let mut cursor = node.walk();
-        let nested = node
-            .named_children(&mut cursor)
-            .find_map(|child| first_identifier(child));
-        nested
-    })
+        let children: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+        if let Some(found) = children.iter().find(|child| child.kind() == "identifier") {
+            return Some(*found);
+        }
+        pending.extend(children.into_iter().rev());
+    }
+    None
 }
 
 fn bind_import<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'t>) {
@@ -217,7 +219,9 @@ fn bind_assignment<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'
     }
 }
 
-/// Binds every identifier in a target pattern (`a, (b, *c)`) to `value`.
+/// Binds a target that is a plain name to `value`, and every identifier nested in a
+/// target pattern (`a, (b, *c)`) to unknown. An explicit stack instead of recursion:
+/// targets nest as deep as the source likes (`[[[[x]]]] = v`).
 fn bind_identifiers<'t>(
     semantic: &mut Semantic<'t>,
     scope: ScopeId,
@@ -225,27 +229,28 @@ fn bind_identifiers<'t>(
     position: usize,
     value: BindingValue<'t>,
 ) {
-    if target.kind() == "identifier" {
-        semantic.bind(scope, target, position, value);
-        return;
-    }
-    if matches!(target.kind(), "attribute" | "subscript") {
-        return;
-    }
-    // `with f() as (x)`: a wrapper around one name keeps the value.
-    if matches!(
-        target.kind(),
-        "as_pattern_target" | "parenthesized_expression"
-    ) && target.named_child_count() == 1
-    {
-        if let Some(inner) = target.named_child(0) {
-            bind_identifiers(semantic, scope, inner, position, value);
+    let mut pending = vec![(target, value)];
+    while let Some((node, value)) = pending.pop() {
+        match node.kind() {
+            "identifier" => semantic.bind(scope, node, position, value),
+            "attribute" | "subscript" => {}
+            // `with f() as (x)`: a wrapper around one name keeps the value.
+            "as_pattern_target" | "parenthesized_expression" if node.named_child_count() == 1 => {
+                if let Some(inner) = node.named_child(0) {
+                    pending.push((inner, value));
+                }
+            }
+            _ => {
+                let mut cursor = node.walk();
+                let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
+                // Reversed, so names are bound in source order.
+                pending.extend(
+                    children
+                        .into_iter()
+                        .rev()
+                        .map(|child| (child, BindingValue::Unknown)),
+                );
+            }
         }
-        return;
-    }
-    let mut cursor = target.walk();
-    let children: Vec<Node<'t>> = target.named_children(&mut cursor).collect();
-    for child in children {
-        bind_identifiers(semantic, scope, child, position, BindingValue::Unknown);
     }
 }

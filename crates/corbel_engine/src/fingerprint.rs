@@ -3,6 +3,7 @@
 //! identical findings. Stable when lines are inserted above or the file is reformatted.
 
 use crate::diagnostic::Span;
+use crate::semantic::path_from_root;
 use std::collections::BTreeMap;
 use tree_sitter::{Node, Tree};
 
@@ -21,27 +22,25 @@ pub fn fnv1a(parts: &[&str]) -> u64 {
     hash
 }
 
-fn enclosing_name(node: Node<'_>, source: &str) -> String {
-    let mut names = Vec::new();
-    let mut current = Some(node);
-    while let Some(node) = current {
-        if matches!(
-            node.kind(),
-            "function_definition"
-                | "class_definition"
-                | "function_declaration"
-                | "method_definition"
-                | "class_declaration"
-                | "abstract_class_declaration"
-                | "generator_function_declaration"
-        ) {
-            if let Some(name) = node.child_by_field_name("name") {
-                names.push(source.get(name.byte_range()).unwrap_or(""));
-            }
-        }
-        current = node.parent();
-    }
-    names.reverse();
+/// The names of the functions and classes around `node`, outermost first.
+fn enclosing_name(root: Node<'_>, node: Node<'_>, source: &str) -> String {
+    let names: Vec<&str> = path_from_root(root, node)
+        .into_iter()
+        .filter(|ancestor| {
+            matches!(
+                ancestor.kind(),
+                "function_definition"
+                    | "class_definition"
+                    | "function_declaration"
+                    | "method_definition"
+                    | "class_declaration"
+                    | "abstract_class_declaration"
+                    | "generator_function_declaration"
+            )
+        })
+        .filter_map(|ancestor| ancestor.child_by_field_name("name"))
+        .map(|name| source.get(name.byte_range()).unwrap_or(""))
+        .collect();
     names.join(".")
 }
 
@@ -63,7 +62,7 @@ pub fn fingerprint(
     let scope = tree
         .root_node()
         .descendant_for_byte_range(span.start, span.end)
-        .map(|node| enclosing_name(node, source))
+        .map(|node| enclosing_name(tree.root_node(), node, source))
         .unwrap_or_default();
     let key = format!("{scope}\u{0}{code}");
     let occurrence = occurrences

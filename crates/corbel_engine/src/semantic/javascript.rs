@@ -83,7 +83,7 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
                         let property = left.child_by_field_name("property");
                         if let (Some(object), Some(property)) = (object, property) {
                             if object.kind() == "this" {
-                                if let Some(class) = super::enclosing_class(node) {
+                                if let Some(class) = super::enclosing_class(semantic.root, node) {
                                     semantic.bind_attribute(
                                         class,
                                         property,
@@ -109,7 +109,7 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
                     .or_else(|| node.child_by_field_name("property"));
                 let value = node.child_by_field_name("value");
                 if let (Some(name), Some(value), Some(class)) =
-                    (name, value, super::enclosing_class(node))
+                    (name, value, super::enclosing_class(semantic.root, node))
                 {
                     semantic.bind_attribute(class, name, BindingValue::Value(value));
                 }
@@ -125,7 +125,7 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
                 if has_modifier {
                     if let (Some(pattern), Some(class)) = (
                         node.child_by_field_name("pattern"),
-                        super::enclosing_class(node),
+                        super::enclosing_class(semantic.root, node),
                     ) {
                         semantic.bind_attribute(class, pattern, BindingValue::Unknown);
                     }

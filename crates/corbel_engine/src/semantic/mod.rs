@@ -319,7 +319,7 @@ impl<'t> Semantic<'t> {
                 if !matches!(receiver, "self" | "this") {
                     return false;
                 }
-                let Some(class) = enclosing_class(expr) else {
+                let Some(class) = enclosing_class(self.root, expr) else {
                     return false;
                 };
                 let Some(values) = self.attributes.get(&(class.id(), self.text(property))) else {
@@ -347,19 +347,38 @@ fn is_name_like(kind: &str) -> bool {
     matches!(kind, "identifier" | "attribute" | "member_expression")
 }
 
-/// The class (Python `class_definition`, JS/TS class) whose body holds `node`.
-pub fn enclosing_class(node: Node<'_>) -> Option<Node<'_>> {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        if matches!(
-            parent.kind(),
+/// The class (Python `class_definition`, JS/TS class) whose body holds `node`, a node of
+/// the tree whose root is `root`.
+pub fn enclosing_class<'t>(root: Node<'t>, node: Node<'t>) -> Option<Node<'t>> {
+    let mut ancestors = path_from_root(root, node);
+    ancestors.pop(); // `node` itself
+    ancestors.into_iter().rev().find(|ancestor| {
+        matches!(
+            ancestor.kind(),
             "class_definition" | "class_declaration" | "class" | "abstract_class_declaration"
-        ) {
-            return Some(parent);
+        )
+    })
+}
+
+/// The nodes from `root` down to `node`, both included.
+///
+/// Tree-sitter nodes have no parent pointers: every `Node::parent` call descends again
+/// from the root, so climbing from a node with `parent()` costs depth² steps, which on
+/// deeply nested generated code (thousands of levels) is minutes per node. This is one
+/// descent.
+pub fn path_from_root<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
+    let mut path = vec![root];
+    let mut current = root;
+    while current != node {
+        match current.child_with_descendant(node) {
+            Some(next) => {
+                path.push(next);
+                current = next;
+            }
+            None => break,
         }
-        current = parent.parent();
     }
-    None
+    path
 }
 
 /// Pre-order walk without recursion, so deeply nested input cannot overflow the stack.
@@ -380,6 +399,46 @@ pub fn walk_preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
             if !cursor.goto_parent() {
                 return;
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `path_from_root` must agree with climbing by `Node::parent`, for every node.
+    #[test]
+    fn path_from_root_matches_the_parent_chain() {
+        let sources = [
+            (
+                Grammar::Python,
+                "class A:\n    def f(self, x):\n        self.c = [(x, [y])]\n",
+            ),
+            (
+                Grammar::TypeScript,
+                "class A { m() { this.c = () => f((x), [y]); } }\nconst {a: {b}} = g(;\n",
+            ),
+        ];
+        for (grammar, source) in sources {
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&grammar.ts_language())
+                .unwrap_or_else(|error| panic!("{error}"));
+            let Some(tree) = parser.parse(source, None) else {
+                panic!("no tree for {source:?}");
+            };
+            let root = tree.root_node();
+            walk_preorder(root, |node| {
+                let mut climbed = vec![node];
+                let mut current = node;
+                while let Some(parent) = current.parent() {
+                    climbed.push(parent);
+                    current = parent;
+                }
+                climbed.reverse();
+                assert_eq!(path_from_root(root, node), climbed, "{}", node.kind());
+            });
         }
     }
 }

@@ -209,7 +209,7 @@ fn bind_assignment<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'
             let attribute = left.child_by_field_name("attribute");
             if let (Some(object), Some(attribute)) = (object, attribute) {
                 if matches!(semantic.text(object), "self" | "cls") {
-                    if let Some(class) = super::enclosing_class(node) {
+                    if let Some(class) = super::enclosing_class(semantic.root, node) {
                         semantic.bind_attribute(class, attribute, BindingValue::Value(right));
                     }
                 }

@@ -14,6 +14,7 @@ use crate::walk::{absolutize, collect_files, WalkOptions};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tree_sitter::{Node, Parser, Tree};
@@ -208,7 +209,7 @@ fn lint_path(run: &Run<'_>, path: &Path) -> FileOutcome {
     let Some(grammar) = Grammar::from_path(path) else {
         return skipped(report_path(path, run.settings), "unknown language".into());
     };
-    match std::fs::read(path) {
+    match read_limited(path) {
         Ok(bytes) => lint_bytes(run, path, grammar, bytes),
         Err(error) => skipped(
             report_path(path, run.settings),
@@ -217,13 +218,22 @@ fn lint_path(run: &Run<'_>, path: &Path) -> FileOutcome {
     }
 }
 
+/// Reads a file, but at most one byte past the size limit: a multi-gigabyte generated
+/// file is skipped without being loaded whole first.
+fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> FileOutcome {
     let settings = run.settings;
     let report_path = report_path(path, settings);
     if bytes.len() > MAX_FILE_BYTES {
         let reason = format!(
-            "{} MB is over the {} MB limit for source files",
-            bytes.len() / (1024 * 1024),
+            "larger than the {} MB limit for source files",
             MAX_FILE_BYTES / (1024 * 1024)
         );
         return skipped(report_path, reason);

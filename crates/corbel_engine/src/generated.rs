@@ -8,7 +8,18 @@ const MINIFIED_AVERAGE_LINE: usize = 200;
 const MINIFIED_MIN_BYTES: usize = 4096;
 
 pub fn is_generated_javascript(file_name: &str, bytes: &[u8]) -> bool {
-    has_source_map_comment(bytes) || is_minified(bytes) || has_content_hash(file_name)
+    has_source_map_comment(bytes)
+        || has_bundler_runtime(bytes)
+        || is_minified(bytes)
+        || has_content_hash(file_name)
+}
+
+/// webpack's chunk and runtime preambles.
+fn has_bundler_runtime(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    [&b"webpackChunk"[..], b"__webpack_require__"]
+        .iter()
+        .any(|marker| head.windows(marker.len()).any(|w| w == *marker))
 }
 
 /// Bundlers end their output with `//# sourceMappingURL=...`.
@@ -31,7 +42,11 @@ fn has_content_hash(file_name: &str) -> bool {
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem);
-    stem.split(['.', '-']).skip(1).any(|part| {
+    stem.split(['.', '-']).enumerate().any(|(index, part)| {
+        // A leading segment is often a date or a version; only a long hash counts there.
+        if index == 0 && part.len() < 16 {
+            return false;
+        }
         let digits = part.bytes().filter(u8::is_ascii_digit).count();
         let is_hex = part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit());
         let mixed_case = part.len() == 8
@@ -53,6 +68,7 @@ mod tests {
             "index-B8te98RZ.mjs",
             "sw.b072f0f7b6a5.js",
             "vendors.6f4ecbc3d2e23e236060.entry.js",
+            "000bc761e5962a2869e2.chunk.js",
         ] {
             assert!(has_content_hash(name), "{name}");
         }
@@ -63,6 +79,7 @@ mod tests {
             "v20240101-migration.js",
             "base64-encoder.js",
             "handlers.js",
+            "20240101abc-add-users.js",
         ] {
             assert!(!has_content_hash(name), "{name}");
         }

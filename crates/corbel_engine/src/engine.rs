@@ -25,7 +25,10 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 pub enum Input {
     Paths(Vec<PathBuf>),
     /// Source read from stdin, reported under `name`.
-    Stdin { name: PathBuf, source: Vec<u8> },
+    Stdin {
+        name: PathBuf,
+        source: Vec<u8>,
+    },
 }
 
 /// The outcome of a run.
@@ -91,7 +94,9 @@ impl<'s> Run<'s> {
 fn kind_ids(language: &tree_sitter::Language, kind: &str) -> Vec<u16> {
     let count = u16::try_from(language.node_kind_count()).unwrap_or(u16::MAX);
     (0..count)
-        .filter(|&id| language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(kind))
+        .filter(|&id| {
+            language.node_kind_is_named(id) && language.node_kind_for_id(id) == Some(kind)
+        })
         .collect()
 }
 
@@ -251,7 +256,16 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     };
     let is_test_file = is_test_path(&report_path);
     let mut raw = Vec::new();
-    check_tree(run, &tree, &source, grammar, &report_path, is_test_file, &activation, &mut raw);
+    check_tree(
+        run,
+        &tree,
+        &source,
+        grammar,
+        &report_path,
+        is_test_file,
+        &activation,
+        &mut raw,
+    );
     if let Some(notice) = parse_error_notice(tree.root_node(), settings) {
         raw.push(notice);
     }
@@ -274,7 +288,14 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
             continue;
         };
         let location = locate(&index, &report_path, raw.span);
-        let print = fingerprint(&tree, &source, &report_path, raw.rule, raw.span, &mut occurrences);
+        let print = fingerprint(
+            &tree,
+            &source,
+            &report_path,
+            raw.rule,
+            raw.span,
+            &mut occurrences,
+        );
         located.push(Diagnostic {
             rule: raw.rule,
             severity,
@@ -360,7 +381,11 @@ fn parse_error_notice(root: Node<'_>, settings: &Settings) -> Option<RawDiagnost
     let node = first.unwrap_or(root);
     let start = node.start_byte();
     // Point at the first line of the unparsed region, not the whole rest of the file.
-    let end = if node.is_missing() { start } else { node.end_byte().min(start + 1) };
+    let end = if node.is_missing() {
+        start
+    } else {
+        node.end_byte().min(start + 1)
+    };
     Some(RawDiagnostic {
         rule: PARSE_ERROR,
         span: Span::new(start, end),

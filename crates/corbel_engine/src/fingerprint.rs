@@ -66,7 +66,9 @@ pub fn fingerprint(
         .map(|node| enclosing_name(node, source))
         .unwrap_or_default();
     let key = format!("{scope}\u{0}{code}");
-    let occurrence = occurrences.entry((rule.to_string(), key.clone())).or_insert(0);
+    let occurrence = occurrences
+        .entry((rule.to_string(), key.clone()))
+        .or_insert(0);
     *occurrence += 1;
     let hash = fnv1a(&[rule, path, &key, &occurrence.to_string()]);
     format!("{hash:016x}")

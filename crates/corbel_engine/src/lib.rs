@@ -12,7 +12,9 @@ pub mod settings;
 pub mod suppress;
 pub mod walk;
 
-pub use diagnostic::{Category, Diagnostic, Location, Position, Related, Severity, Span, Suppression};
+pub use diagnostic::{
+    Category, Diagnostic, Location, Position, Related, Severity, Span, Suppression,
+};
 pub use engine::{run, Input, RunResult};
 pub use language::{Family, Grammar};
 pub use rule::{Precision, RawDiagnostic, Rule, RuleContext, RuleMeta};

@@ -32,7 +32,10 @@ impl<'a> LineIndex<'a> {
     }
 
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts.get(line).copied().unwrap_or(self.source.len())
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.source.len())
     }
 
     /// The text of a 0-based line, without its line terminator.

@@ -65,7 +65,9 @@ fn is_excluded(path: &Path, options: &WalkOptions<'_>) -> bool {
         return false;
     };
     let absolute = absolutize(path);
-    let relative = absolute.strip_prefix(options.exclude_root).unwrap_or(&absolute);
+    let relative = absolute
+        .strip_prefix(options.exclude_root)
+        .unwrap_or(&absolute);
     exclude.is_match(relative) || path.file_name().is_some_and(|name| exclude.is_match(name))
 }
 
@@ -114,7 +116,10 @@ pub fn collect_files(paths: &[PathBuf], options: &WalkOptions<'_>) -> WalkOutcom
                     Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
                     _ => PathBuf::from("."),
                 };
-                explicit_files.entry(parent).or_default().insert(path.clone());
+                explicit_files
+                    .entry(parent)
+                    .or_default()
+                    .insert(path.clone());
             }
             continue;
         }

@@ -48,7 +48,12 @@ fn concise(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}] {}",
-            d.location.path, d.location.start.line, d.location.start.column, d.severity, d.rule, d.message
+            d.location.path,
+            d.location.start.line,
+            d.location.start.column,
+            d.severity,
+            d.rule,
+            d.message
         )?;
     }
     Ok(())

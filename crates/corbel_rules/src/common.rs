@@ -1,1 +1,193 @@
-//! Helpers shared by rules: reading call arguments and literal values.
+//! Helpers shared by rules: reading call arguments, keyword arguments, object literals.
+//!
+//! Every lookup distinguishes "absent" from "cannot tell" (a `**kwargs` or `...spread`,
+//! an options object built elsewhere), because rules must stay silent on the latter.
+
+use corbel_engine::{BindingValue, Semantic};
+use tree_sitter::Node;
+
+/// The outcome of looking for an option in a call or an options object.
+#[derive(Debug, Clone, Copy)]
+pub enum Lookup<'t> {
+    /// Given, with this value.
+    Present(Node<'t>),
+    /// Certainly not given.
+    Absent,
+    /// Possibly given through something the model cannot see.
+    Unknown,
+}
+
+/// Named children that are not comments.
+pub fn named_children<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor)
+        .filter(|child| child.kind() != "comment")
+        .collect()
+}
+
+/// Python: a call's argument list.
+pub fn py_arguments(call: Node<'_>) -> Option<Node<'_>> {
+    call.child_by_field_name("arguments")
+        .filter(|args| args.kind() == "argument_list")
+}
+
+/// Python: the value of keyword argument `name`, or the positional argument at
+/// `position` when the parameter can also be passed positionally.
+pub fn py_argument<'t>(
+    call: Node<'t>,
+    name: &str,
+    position: Option<usize>,
+    semantic: &Semantic<'t>,
+) -> Lookup<'t> {
+    let Some(arguments) = py_arguments(call) else {
+        return Lookup::Unknown;
+    };
+    let mut positional = 0;
+    let mut unknown = false;
+    for argument in named_children(arguments) {
+        match argument.kind() {
+            "keyword_argument" => {
+                let key = argument.child_by_field_name("name");
+                if key.is_some_and(|key| semantic.text(key) == name) {
+                    if let Some(value) = argument.child_by_field_name("value") {
+                        return Lookup::Present(value);
+                    }
+                }
+            }
+            "dictionary_splat" => unknown = true,
+            "list_splat" => {
+                if position.is_some() {
+                    unknown = true;
+                }
+            }
+            _ => {
+                if position == Some(positional) {
+                    return Lookup::Present(argument);
+                }
+                positional += 1;
+            }
+        }
+    }
+    if unknown {
+        Lookup::Unknown
+    } else {
+        Lookup::Absent
+    }
+}
+
+/// Python: whether a call passes no arguments at all.
+pub fn py_has_no_arguments(call: Node<'_>) -> bool {
+    py_arguments(call).is_some_and(|args| named_children(args).is_empty())
+}
+
+/// Whether an expression is `None`, directly or through a local variable.
+pub fn py_is_none<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
+    resolve_local(value, semantic).kind() == "none"
+}
+
+/// Follows a plain local variable to the expression it was last assigned.
+pub fn resolve_local<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Node<'t> {
+    let mut current = semantic.unwrap_expression(value);
+    for _ in 0..8 {
+        if current.kind() != "identifier" {
+            break;
+        }
+        match semantic.lookup(semantic.text(current), current.start_byte()) {
+            Some(binding) => match binding.value {
+                BindingValue::Value(next) => current = semantic.unwrap_expression(next),
+                _ => break,
+            },
+            None => break,
+        }
+    }
+    current
+}
+
+/// JS/TS: the arguments of a call or `new` expression, without comments.
+pub fn js_arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    call.child_by_field_name("arguments")
+        .filter(|args| args.kind() == "arguments")
+        .map(named_children)
+        .unwrap_or_default()
+}
+
+/// JS/TS: whether any argument is spread (`f(...args)`), hiding positions.
+pub fn js_has_spread_argument(call: Node<'_>) -> bool {
+    js_arguments(call)
+        .iter()
+        .any(|arg| arg.kind() == "spread_element")
+}
+
+/// JS/TS: looks up `key` in an options object, following local variables to an object
+/// literal. A spread element or an unresolvable value makes the answer `Unknown`.
+pub fn js_property<'t>(options: Node<'t>, key: &str, semantic: &Semantic<'t>) -> Lookup<'t> {
+    let object = resolve_local(options, semantic);
+    if object.kind() != "object" {
+        return Lookup::Unknown;
+    }
+    let mut unknown = false;
+    // Later properties win, so keep the last match.
+    let mut found = None;
+    for property in named_children(object) {
+        match property.kind() {
+            "pair" => {
+                let Some(name) = property.child_by_field_name("key") else {
+                    continue;
+                };
+                match js_property_key(name, semantic) {
+                    Some(name) if name == key => {
+                        found = property.child_by_field_name("value");
+                    }
+                    Some(_) => {}
+                    None => unknown = true, // computed key
+                }
+            }
+            "shorthand_property_identifier" if semantic.text(property) == key => {
+                found = Some(property);
+            }
+            "method_definition" => {
+                let name = property.child_by_field_name("name");
+                if name.is_some_and(|name| semantic.text(name) == key) {
+                    found = Some(property);
+                }
+            }
+            "spread_element" => {
+                // A spread after the key may override it; before it, it may supply it.
+                found = None;
+                unknown = true;
+            }
+            _ => {}
+        }
+    }
+    match (found, unknown) {
+        (Some(value), _) => Lookup::Present(value),
+        (None, true) => Lookup::Unknown,
+        (None, false) => Lookup::Absent,
+    }
+}
+
+fn js_property_key<'t>(name: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
+    match name.kind() {
+        "property_identifier" | "number" => Some(semantic.text(name)),
+        "string" => {
+            let text = semantic.text(name);
+            text.get(1..text.len().checked_sub(1)?)
+        }
+        _ => None,
+    }
+}
+
+/// JS/TS: whether a value is a literal `0` (which disables axios/got timeouts), `null`
+/// or `undefined`, directly or through a local variable.
+pub fn js_is_zero_or_nullish<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
+    let value = resolve_local(value, semantic);
+    match value.kind() {
+        "number" => semantic
+            .text(value)
+            .replace('_', "")
+            .parse::<f64>()
+            .is_ok_and(|n| n == 0.0),
+        "null" | "undefined" => true,
+        _ => false,
+    }
+}

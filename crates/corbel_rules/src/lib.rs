@@ -39,3 +39,20 @@ pub fn all_metas() -> Vec<&'static RuleMeta> {
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
     all_metas().into_iter().find(|meta| meta.id == id)
 }
+
+/// Settings with every rule and notice at its default severity, no config: what
+/// `corbel check --no-config` uses, and what tests start from.
+pub fn default_settings(root: std::path::PathBuf) -> corbel_engine::Settings {
+    let metas = all_metas();
+    corbel_engine::Settings {
+        rules: all_rules().to_vec(),
+        severities: metas.iter().map(|m| (m.id, m.default_severity)).collect(),
+        known_ids: metas.iter().map(|m| m.id).collect(),
+        exclude: None,
+        per_file_ignores: Vec::new(),
+        project_root: root.clone(),
+        report_root: root,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        include_suppressed: false,
+    }
+}

@@ -17,7 +17,11 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     let root = semantic.root;
     let mut stack: Vec<(ScopeId, usize)> = vec![(0, usize::MAX)];
     walk_preorder(root, |node| {
-        while stack.len() > 1 && stack.last().is_some_and(|&(_, end)| node.start_byte() >= end) {
+        while stack.len() > 1
+            && stack
+                .last()
+                .is_some_and(|&(_, end)| node.start_byte() >= end)
+        {
             stack.pop();
         }
         let scope = stack.last().map_or(0, |&(id, _)| id);
@@ -80,7 +84,11 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
                         if let (Some(object), Some(property)) = (object, property) {
                             if object.kind() == "this" {
                                 if let Some(class) = super::enclosing_class(node) {
-                                    semantic.bind_attribute(class, property, BindingValue::Value(right));
+                                    semantic.bind_attribute(
+                                        class,
+                                        property,
+                                        BindingValue::Value(right),
+                                    );
                                 }
                             }
                         }
@@ -109,12 +117,16 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
             "required_parameter" | "optional_parameter" => {
                 // Constructor parameter properties: `constructor(private http: HttpService)`.
                 let has_modifier = node.child(0).is_some_and(|c| {
-                    matches!(c.kind(), "accessibility_modifier" | "readonly" | "override_modifier")
+                    matches!(
+                        c.kind(),
+                        "accessibility_modifier" | "readonly" | "override_modifier"
+                    )
                 });
                 if has_modifier {
-                    if let (Some(pattern), Some(class)) =
-                        (node.child_by_field_name("pattern"), super::enclosing_class(node))
-                    {
+                    if let (Some(pattern), Some(class)) = (
+                        node.child_by_field_name("pattern"),
+                        super::enclosing_class(node),
+                    ) {
                         semantic.bind_attribute(class, pattern, BindingValue::Unknown);
                     }
                 }
@@ -179,7 +191,12 @@ fn bind_import<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'t>) 
                 .child_by_field_name("source")
                 .and_then(|s| string_content(semantic, s));
             if let (Some(name), Some(source)) = (name, source) {
-                semantic.bind(scope, name, node.end_byte(), BindingValue::Import(source, None));
+                semantic.bind(
+                    scope,
+                    name,
+                    node.end_byte(),
+                    BindingValue::Import(source, None),
+                );
             }
         }
         return;
@@ -195,7 +212,9 @@ fn bind_import<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'t>) 
         let parts: Vec<Node<'t>> = clause.named_children(&mut cursor).collect();
         for part in parts {
             match part.kind() {
-                "identifier" => semantic.bind(scope, part, position, BindingValue::Import(source, None)),
+                "identifier" => {
+                    semantic.bind(scope, part, position, BindingValue::Import(source, None))
+                }
                 "namespace_import" => {
                     if let Some(name) = part.named_child(0) {
                         semantic.bind(scope, name, position, BindingValue::Import(source, None));
@@ -263,7 +282,12 @@ fn bind_destructured<'t>(
 }
 
 /// Binds every identifier in a parameter list or destructuring pattern as unknown.
-fn bind_pattern<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, pattern: Node<'t>, position: usize) {
+fn bind_pattern<'t>(
+    semantic: &mut Semantic<'t>,
+    scope: ScopeId,
+    pattern: Node<'t>,
+    position: usize,
+) {
     let mut pending = vec![pattern];
     while let Some(node) = pending.pop() {
         match node.kind() {

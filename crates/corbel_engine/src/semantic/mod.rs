@@ -111,7 +111,12 @@ impl<'t> Semantic<'t> {
         &self.scopes[id]
     }
 
-    pub(crate) fn push_scope(&mut self, node: Node<'t>, kind: ScopeKind, parent: ScopeId) -> ScopeId {
+    pub(crate) fn push_scope(
+        &mut self,
+        node: Node<'t>,
+        kind: ScopeKind,
+        parent: ScopeId,
+    ) -> ScopeId {
         self.scopes.push(Scope {
             node,
             kind,
@@ -121,7 +126,13 @@ impl<'t> Semantic<'t> {
         self.scopes.len() - 1
     }
 
-    pub(crate) fn bind(&mut self, scope: ScopeId, name: Node<'t>, position: usize, value: BindingValue<'t>) {
+    pub(crate) fn bind(
+        &mut self,
+        scope: ScopeId,
+        name: Node<'t>,
+        position: usize,
+        value: BindingValue<'t>,
+    ) {
         let name = self.text(name);
         if name.is_empty() {
             return;
@@ -133,7 +144,12 @@ impl<'t> Semantic<'t> {
             .push(Binding { position, value });
     }
 
-    pub(crate) fn bind_attribute(&mut self, class: Node<'t>, attribute: Node<'t>, value: BindingValue<'t>) {
+    pub(crate) fn bind_attribute(
+        &mut self,
+        class: Node<'t>,
+        attribute: Node<'t>,
+        value: BindingValue<'t>,
+    ) {
         let name = self.text(attribute);
         self.attributes
             .entry((class.id(), name))
@@ -254,10 +270,13 @@ impl<'t> Semantic<'t> {
     pub fn unwrap_expression<'n>(&self, mut expr: Node<'n>) -> Node<'n> {
         loop {
             let inner = match expr.kind() {
-                "parenthesized_expression" | "non_null_expression" | "as_expression"
-                | "satisfies_expression" | "await_expression" | "await" | "type_assertion" => {
-                    expr.named_child(0)
-                }
+                "parenthesized_expression"
+                | "non_null_expression"
+                | "as_expression"
+                | "satisfies_expression"
+                | "await_expression"
+                | "await"
+                | "type_assertion" => expr.named_child(0),
                 _ => None,
             };
             match inner {

@@ -8,7 +8,11 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     // (scope, end byte) of the scopes enclosing the current node.
     let mut stack: Vec<(ScopeId, usize)> = vec![(0, usize::MAX)];
     walk_preorder(root, |node| {
-        while stack.len() > 1 && stack.last().is_some_and(|&(_, end)| node.start_byte() >= end) {
+        while stack.len() > 1
+            && stack
+                .last()
+                .is_some_and(|&(_, end)| node.start_byte() >= end)
+        {
             stack.pop();
         }
         let scope = stack.last().map_or(0, |&(id, _)| id);
@@ -64,7 +68,13 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(left) = node.child_by_field_name("left") {
-                    bind_identifiers(semantic, scope, left, left.start_byte(), BindingValue::Unknown);
+                    bind_identifiers(
+                        semantic,
+                        scope,
+                        left,
+                        left.start_byte(),
+                        BindingValue::Unknown,
+                    );
                 }
             }
             _ => {}
@@ -77,7 +87,9 @@ fn bind_parameters<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, parameters: 
     for parameter in parameters.named_children(&mut cursor) {
         let name = match parameter.kind() {
             "identifier" => Some(parameter),
-            "default_parameter" | "typed_default_parameter" => parameter.child_by_field_name("name"),
+            "default_parameter" | "typed_default_parameter" => {
+                parameter.child_by_field_name("name")
+            }
             "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                 first_identifier(parameter)
             }
@@ -109,9 +121,16 @@ fn bind_import<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'t>) 
         match name.kind() {
             "dotted_name" => {
                 // `import a.b` binds `a`.
-                let Some(head) = name.named_child(0) else { continue };
+                let Some(head) = name.named_child(0) else {
+                    continue;
+                };
                 let module = semantic.text(head);
-                semantic.bind(scope, head, node.end_byte(), BindingValue::Import(module, None));
+                semantic.bind(
+                    scope,
+                    head,
+                    node.end_byte(),
+                    BindingValue::Import(module, None),
+                );
             }
             "aliased_import" => {
                 let (Some(path), Some(alias)) = (
@@ -121,7 +140,12 @@ fn bind_import<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<'t>) 
                     continue;
                 };
                 let module = semantic.text(path);
-                semantic.bind(scope, alias, node.end_byte(), BindingValue::Import(module, None));
+                semantic.bind(
+                    scope,
+                    alias,
+                    node.end_byte(),
+                    BindingValue::Import(module, None),
+                );
             }
             _ => {}
         }
@@ -147,7 +171,12 @@ fn bind_import_from<'t>(semantic: &mut Semantic<'t>, scope: ScopeId, node: Node<
             _ => continue,
         };
         let member = semantic.text(member);
-        semantic.bind(scope, local, node.end_byte(), BindingValue::Import(module, Some(member)));
+        semantic.bind(
+            scope,
+            local,
+            node.end_byte(),
+            BindingValue::Import(module, Some(member)),
+        );
     }
 }
 
@@ -201,6 +230,17 @@ fn bind_identifiers<'t>(
         return;
     }
     if matches!(target.kind(), "attribute" | "subscript") {
+        return;
+    }
+    // `with f() as (x)`: a wrapper around one name keeps the value.
+    if matches!(
+        target.kind(),
+        "as_pattern_target" | "parenthesized_expression"
+    ) && target.named_child_count() == 1
+    {
+        if let Some(inner) = target.named_child(0) {
+            bind_identifiers(semantic, scope, inner, position, value);
+        }
         return;
     }
     let mut cursor = target.walk();

@@ -1,0 +1,156 @@
+//! Every rule has a doc in `rules/`, every doc has a rule, the doc's front matter agrees
+//! with the registry, its Example triggers the rule and its Use-instead does not.
+#![allow(clippy::unwrap_used)]
+
+use corbel_engine::{run, Input, RuleMeta};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn front_matter(doc: &str) -> BTreeMap<String, String> {
+    let body = doc
+        .strip_prefix("---\n")
+        .expect("doc starts with front matter");
+    let end = body.find("\n---\n").expect("front matter is closed");
+    body[..end]
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect()
+}
+
+/// Fenced code blocks (language, code) in the section headed `## {heading}`.
+fn code_blocks(doc: &str, heading: &str) -> Vec<(String, String)> {
+    let marker = format!("\n## {heading}\n");
+    let Some(start) = doc.find(&marker) else {
+        return Vec::new();
+    };
+    let section = &doc[start + marker.len()..];
+    let section = &section[..section.find("\n## ").unwrap_or(section.len())];
+    let mut blocks = Vec::new();
+    let mut rest = section;
+    while let Some(open) = rest.find("```") {
+        let after = &rest[open + 3..];
+        let newline = after.find('\n').unwrap();
+        let language = after[..newline].trim().to_string();
+        let code_start = &after[newline + 1..];
+        let close = code_start.find("```").unwrap();
+        blocks.push((language, code_start[..close].to_string()));
+        rest = &code_start[close + 3..];
+    }
+    blocks
+}
+
+fn extension(language: &str) -> &'static str {
+    match language {
+        "python" | "py" => "py",
+        "ts" | "typescript" => "ts",
+        "js" | "javascript" => "js",
+        other => panic!("unsupported example language {other}"),
+    }
+}
+
+fn findings_of(meta: &RuleMeta, language: &str, code: &str) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("example.{}", extension(language)));
+    std::fs::write(&path, code).unwrap();
+    let settings = corbel_rules::default_settings(dir.path().to_path_buf());
+    let result = run(Input::Paths(vec![path]), &settings);
+    result
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == meta.id)
+        .count()
+}
+
+#[test]
+fn every_rule_has_a_doc_and_every_doc_a_rule() {
+    let metas = corbel_rules::all_metas();
+    let mut doc_ids: Vec<String> = std::fs::read_dir(repo_root().join("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    doc_ids.sort();
+    let meta_ids: Vec<String> = metas.iter().map(|m| m.id.to_string()).collect();
+    assert_eq!(doc_ids, meta_ids, "rules/*.md and the registry disagree");
+}
+
+#[test]
+fn front_matter_agrees_with_the_registry() {
+    for meta in corbel_rules::all_metas() {
+        let fm = front_matter(meta.doc);
+        assert_eq!(fm.get("id").map(String::as_str), Some(meta.id));
+        assert_eq!(
+            fm.get("summary").map(String::as_str),
+            Some(meta.summary),
+            "{}",
+            meta.id
+        );
+        assert_eq!(
+            fm.get("category").map(String::as_str),
+            Some(meta.category.as_str()),
+            "{}",
+            meta.id
+        );
+        assert_eq!(
+            fm.get("severity").map(String::as_str),
+            Some(meta.default_severity.as_str()),
+            "{}",
+            meta.id
+        );
+        let cwe = fm.get("cwe").cloned().unwrap_or_else(|| "[]".into());
+        let expected: Vec<String> = meta.cwe.iter().map(u32::to_string).collect();
+        assert_eq!(cwe, format!("[{}]", expected.join(", ")), "{}", meta.id);
+        for section in [
+            "What it does",
+            "Why is this bad",
+            "Example",
+            "Use instead",
+            "References",
+        ] {
+            assert!(
+                meta.doc.contains(&format!("\n## {section}\n")),
+                "{}: missing section {section}",
+                meta.id
+            );
+        }
+        assert!(
+            !meta.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            meta.id
+        );
+    }
+}
+
+#[test]
+fn examples_trigger_and_use_instead_does_not() {
+    for meta in corbel_rules::all_metas() {
+        let examples = code_blocks(meta.doc, "Example");
+        assert!(!examples.is_empty(), "{}: no Example code", meta.id);
+        for (language, code) in &examples {
+            assert!(
+                findings_of(meta, language, code) > 0,
+                "{}: Example does not trigger:\n{code}",
+                meta.id
+            );
+        }
+        let fixed = code_blocks(meta.doc, "Use instead");
+        assert!(!fixed.is_empty(), "{}: no Use instead code", meta.id);
+        for (language, code) in &fixed {
+            assert_eq!(
+                findings_of(meta, language, code),
+                0,
+                "{}: Use instead triggers:\n{code}",
+                meta.id
+            );
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Location, Severity, Span};
 use crate::fingerprint::fingerprint;
+use crate::generated::is_generated_javascript;
 use crate::language::{Family, Grammar};
 use crate::line_index::LineIndex;
 use crate::prefilter::{Activation, Prefilter};
@@ -44,6 +45,8 @@ pub struct RunResult {
     pub skipped: Vec<String>,
     /// Explicitly requested paths that could not be used: the run failed (exit 2).
     pub fatal: Vec<String>,
+    /// Bundled or minified JavaScript that was not linted.
+    pub generated: Vec<String>,
 }
 
 struct FileOutcome {
@@ -52,6 +55,7 @@ struct FileOutcome {
     source: Option<Arc<str>>,
     parsed: bool,
     skipped: Option<String>,
+    generated: bool,
 }
 
 /// Per-run tables shared by all worker threads.
@@ -168,6 +172,9 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         if let Some(reason) = outcome.skipped {
             result.skipped.push(reason);
         }
+        if outcome.generated {
+            result.generated.push(outcome.path.clone());
+        }
         if let Some(source) = outcome.source {
             if !outcome.diagnostics.is_empty() {
                 result.sources.insert(outcome.path, source);
@@ -201,6 +208,7 @@ fn skipped(path: String, reason: String) -> FileOutcome {
         diagnostics: Vec::new(),
         source: None,
         parsed: false,
+        generated: false,
     }
 }
 
@@ -232,6 +240,19 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         return skipped(report_path, "binary file (contains NUL bytes)".into());
     }
     let activation = run.prefilters[grammar.family().index()].activate(&bytes);
+    if activation.any_rule && grammar.family() == Family::JavaScript {
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_generated_javascript(file_name, &bytes) {
+            return FileOutcome {
+                path: report_path,
+                diagnostics: Vec::new(),
+                source: None,
+                parsed: false,
+                skipped: None,
+                generated: true,
+            };
+        }
+    }
     if !activation.any_rule && !activation.has_suppression {
         return FileOutcome {
             path: report_path,
@@ -239,6 +260,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
             source: None,
             parsed: false,
             skipped: None,
+            generated: false,
         };
     }
     let source = match String::from_utf8(bytes) {
@@ -313,6 +335,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         diagnostics: located,
         parsed: true,
         skipped: None,
+        generated: false,
     }
 }
 

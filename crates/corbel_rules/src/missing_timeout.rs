@@ -481,22 +481,35 @@ fn check_axios_call(
     .help(help);
 }
 
-/// Browser code (React/Vue/Svelte components, `.tsx`/`.jsx`) does not tie up server
-/// workers with a hung `fetch`; corbel is about backends, so it stays silent there.
+/// Markers of code that runs in a browser or service worker.
+const BROWSER_MARKERS: &[&str] = &[
+    "'use client'",
+    "\"use client\"",
+    "from 'react'",
+    "from \"react\"",
+    "from 'vue'",
+    "from \"vue\"",
+    "window.",
+    "document.",
+    "navigator.",
+    "localStorage",
+    "self.addEventListener",
+];
+
+/// Directories that hold assets served to browsers.
+const BROWSER_DIRS: &[&str] = &["assets", "static", "public", "www"];
+
+/// Browser code (components, `.tsx`/`.jsx`, served assets, service workers) does not
+/// tie up server workers with a hung `fetch`; corbel is about backends, so it stays
+/// silent there.
 fn looks_like_browser_code(ctx: &RuleContext<'_, '_>) -> bool {
     let path = ctx.path;
     path.ends_with(".tsx")
         || path.ends_with(".jsx")
-        || [
-            "'use client'",
-            "\"use client\"",
-            "from 'react'",
-            "from \"react\"",
-            "from 'vue'",
-            "from \"vue\"",
-        ]
-        .iter()
-        .any(|marker| ctx.source.contains(marker))
+        || path.split('/').any(|dir| BROWSER_DIRS.contains(&dir))
+        || BROWSER_MARKERS
+            .iter()
+            .any(|marker| ctx.source.contains(marker))
 }
 
 fn check_fetch(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {

@@ -51,14 +51,14 @@ pub struct CheckArgs {
 
     /// Enable only these rules: ids, categories (security, reliability, performance,
     /// maintainability) or `all`; replaces the config's `select`
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     pub select: Option<Vec<String>>,
 
     /// Disable these rules (ids, categories or `all`), in addition to the config's `ignore`
-    #[arg(long, value_delimiter = ',', value_name = "RULE")]
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
     pub ignore: Vec<String>,
 
-    /// Lowest severity that makes the exit code 1 [default: warning]
+    /// Lowest severity that makes the exit code 1 [default: the config's `fail-on`, else warning]
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
 

@@ -152,8 +152,11 @@ fn per_file_ignores(
             .map(|part| globset::escape(&part.as_os_str().to_string_lossy()))
             .collect::<Vec<_>>()
             .join("/"),
-        // A config above the repository root: anchored patterns are taken as relative
-        // to the repository root, the closest root report paths have.
+        // The report root lies inside the config's directory (a config above the git
+        // work tree, or no git and a run from a subdirectory). A glob cannot be
+        // re-rooted in general, so anchored patterns are then matched from the report
+        // root; names without a `/` still match anywhere. The real fix is for the engine
+        // to match these relative to `project_root`, as it does `exclude`.
         Err(_) => String::new(),
     };
     let mut matchers = Vec::new();

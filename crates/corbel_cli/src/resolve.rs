@@ -53,7 +53,7 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
             .map(|meta| meta.id)
             .collect(),
         exclude: exclude(&config.exclude)?,
-        per_file_ignores: per_file_ignores(config, &project_root, &report_root)?,
+        per_file_ignores: per_file_ignores(config)?,
         project_root,
         report_root,
         threads: args
@@ -138,34 +138,18 @@ fn exclude(patterns: &[String]) -> Result<Option<GlobSet>, CliError> {
         .map_err(|error| CliError::new(format!("invalid exclude globs: {error}")))
 }
 
-/// `[per-file-ignores]`. The engine matches these against report paths (relative to the
-/// repository root), so patterns anchored at the config file's directory are prefixed
-/// with that directory's path from the repository root.
-fn per_file_ignores(
-    config: &Config,
-    project_root: &Path,
-    report_root: &Path,
-) -> Result<Vec<(GlobMatcher, BTreeSet<String>)>, CliError> {
-    let anchor = match project_root.strip_prefix(report_root) {
-        Ok(relative) => relative
-            .components()
-            .map(|part| globset::escape(&part.as_os_str().to_string_lossy()))
-            .collect::<Vec<_>>()
-            .join("/"),
-        // The report root lies inside the config's directory (a config above the git
-        // work tree, or no git and a run from a subdirectory). A glob cannot be
-        // re-rooted in general, so anchored patterns are then matched from the report
-        // root; names without a `/` still match anywhere. The real fix is for the engine
-        // to match these relative to `project_root`, as it does `exclude`.
-        Err(_) => String::new(),
-    };
+/// `[per-file-ignores]`, matched by the engine against paths relative to the config
+/// file's directory.
+fn per_file_ignores(config: &Config) -> Result<Vec<(GlobMatcher, BTreeSet<String>)>, CliError> {
+    // The engine matches these against paths relative to the config file's directory.
+    let anchor = "";
     let mut matchers = Vec::new();
     for (pattern, selectors) in &config.per_file_ignores {
         let ids: BTreeSet<String> = select::expand(selectors)
             .into_iter()
             .map(str::to_string)
             .collect();
-        for glob in globs::expand(pattern, &anchor) {
+        for glob in globs::expand(pattern, anchor) {
             matchers.push((compile(pattern, &glob)?.compile_matcher(), ids.clone()));
         }
     }

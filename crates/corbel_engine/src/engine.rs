@@ -189,9 +189,14 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
 }
 
 fn report_path(path: &Path, settings: &Settings) -> String {
+    relative_slash_path(path, &settings.report_root)
+}
+
+/// `path` relative to `root` when inside it, `/`-separated.
+fn relative_slash_path(path: &Path, root: &Path) -> String {
     let absolute = absolutize(path);
     let relative = absolute
-        .strip_prefix(&settings.report_root)
+        .strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or(absolute);
     let parts: Vec<String> = relative
@@ -291,7 +296,11 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     if let Some(notice) = parse_error_notice(tree.root_node(), settings) {
         raw.push(notice);
     }
-    raw.retain(|d| !is_ignored_for_path(settings, d.rule, &report_path));
+    if !settings.per_file_ignores.is_empty() {
+        // Config globs are relative to the config file's directory.
+        let project_path = relative_slash_path(path, &settings.project_root);
+        raw.retain(|d| !is_ignored_for_path(settings, d.rule, &project_path));
+    }
     let SuppressionOutcome {
         diagnostics,
         notices,

@@ -7,11 +7,12 @@
 
 use crate::Report;
 use corbel_engine::{Diagnostic, Location, RuleMeta, Severity};
+use serde::Serialize;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, Suppression, Tool, ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -24,12 +25,27 @@ const SRCROOT: &str = "%SRCROOT%";
 /// same identity.
 const FINGERPRINT_KEY: &str = "corbelFingerprint/v1";
 
+/// The log's top level, spelled out rather than `serde_sarif::sarif::Sarif` only to
+/// put `$schema` and `version` first, where people and file sniffers look.
+#[derive(Serialize)]
+struct Log {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: [Run; 1],
+}
+
 pub(crate) fn render(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &sarif(report))?;
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: [run(report)],
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
 }
 
-pub(crate) fn sarif(report: &Report<'_>) -> Sarif {
+fn run(report: &Report<'_>) -> Run {
     let driver = ToolComponent::builder()
         .name("corbel")
         .semantic_version(report.version)
@@ -54,16 +70,11 @@ pub(crate) fn sarif(report: &Report<'_>) -> Sarif {
             .uri(root_uri(report.root))
             .build(),
     )]);
-    let run = Run::builder()
+    Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .original_uri_base_ids(base_ids)
         .column_kind(json!("utf16CodeUnits"))
         .results(results)
-        .build();
-    Sarif::builder()
-        .schema(SCHEMA)
-        .version(json!("2.1.0"))
-        .runs(vec![run])
         .build()
 }
 

@@ -417,6 +417,24 @@ mod tests {
     }
 
     #[test]
+    fn crlf_sources_render_without_carriage_returns() {
+        let source = "import requests\r\n\r\nrequests.get(url)\r\nprint(1)\r\n";
+        let mut result = test_support::run_result();
+        result.diagnostics.truncate(1);
+        let d = &mut result.diagnostics[0];
+        d.location = corbel_engine::engine::locate(
+            &corbel_engine::line_index::LineIndex::new(source),
+            "app/api.py",
+            test_support::span_of(source, "requests.get(url)"),
+        );
+        result.sources.insert("app/api.py".into(), source.into());
+        let text = render_text(&result, false);
+        assert!(!text.contains('\r'), "{text:?}");
+        assert!(text.contains("[app/api.py:3:1]"), "{text}");
+        assert!(text.contains(" 3 | requests.get(url)\n"), "{text}");
+    }
+
+    #[test]
     fn long_spans_are_cut_to_their_first_line() {
         let text = "call(\n a,\n b,\n c,\n d,\n)\n";
         let span = clamp(text, 0, text.len() - 1);

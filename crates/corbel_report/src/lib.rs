@@ -82,9 +82,12 @@ pub struct Report<'a> {
     /// Absolute directory that finding paths are relative to (SARIF `%SRCROOT%`).
     pub root: &'a Path,
     pub elapsed: Duration,
-    /// Colour and unicode decorations (only on a terminal, never with `NO_COLOR`).
+    /// Colour and unicode decorations in `text` output. The CLI sets it only when the
+    /// report goes to a terminal (not `--output FILE`) and `NO_COLOR` is unset or
+    /// empty; `false` gives plain ASCII without escape codes. Other formats ignore it.
     pub color: bool,
-    /// Terminal width for wrapping text output.
+    /// Terminal columns for wrapping `text` output (at least 60 is used); 80 when the
+    /// width is unknown. Other formats ignore it.
     pub width: usize,
     pub version: &'a str,
 }

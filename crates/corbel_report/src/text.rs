@@ -57,6 +57,9 @@ fn render_one(report: &Report<'_>, diagnostic: &Diagnostic, width: usize) -> io:
         Some(source) => labels(diagnostic, source.text),
         None => Vec::new(),
     };
+    // The rule id goes in the title, not miette's `code()`: miette prints a code on a
+    // line of its own plus a blank line, and `warning[rule-id]: message` keeps each
+    // finding's first line complete and greppable (as rustc and oxlint do).
     let finding = Finding {
         diagnostic,
         title: format!(

@@ -601,7 +601,6 @@ fn gitignored_files_stay_ignored_when_passed_explicitly() {
 }
 
 #[test]
-#[ignore = "engine: an explicit file inside a gitignored directory is still linted (walk.rs)"]
 fn files_in_gitignored_directories_stay_ignored_when_passed_explicitly() {
     let repo = Repo::with_finding();
     repo.write(".gitignore", "generated/\n");
@@ -684,7 +683,6 @@ fn every_format_reports_the_finding() {
 }
 
 #[test]
-#[ignore = "needs the JSON reporter from the report branch"]
 fn json_paths_are_relative_and_slash_separated() {
     let repo = Repo::with_finding();
     let out = run(repo.corbel().args(["check", "--format", "json"]));
@@ -695,7 +693,6 @@ fn json_paths_are_relative_and_slash_separated() {
 }
 
 #[test]
-#[ignore = "needs the SARIF reporter from the report branch"]
 fn sarif_root_is_the_git_work_tree() {
     let repo = Repo::with_finding();
     std::fs::create_dir_all(repo.path(".git")).unwrap();
@@ -713,7 +710,6 @@ fn sarif_root_is_the_git_work_tree() {
 }
 
 #[test]
-#[ignore = "needs the GitHub reporter from the report branch"]
 fn github_annotations_name_the_file() {
     let repo = Repo::with_finding();
     let out = run(repo.corbel().args(["check", "--format", "github"]));

@@ -153,6 +153,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
             let walk = collect_files(
                 &paths,
                 &WalkOptions {
+                    ignore_root: &settings.report_root,
                     exclude: settings.exclude.as_ref(),
                     exclude_root: &settings.project_root,
                     threads: settings.threads,

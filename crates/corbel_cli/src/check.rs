@@ -56,6 +56,14 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
     for warning in &result.skipped {
         eprintln!("corbel: warning: {warning}");
     }
+    if let Some(first) = result.generated.first() {
+        // One line, not one per file: a build directory can hold hundreds of bundles.
+        let count = result.generated.len();
+        let files = if count == 1 { "file" } else { "files" };
+        eprintln!(
+            "corbel: note: skipped {count} bundled or minified JavaScript {files} (such as {first}); exclude build output in the config to silence this"
+        );
+    }
     for problem in &result.fatal {
         eprintln!("corbel: error: {problem}");
     }

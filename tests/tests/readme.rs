@@ -20,7 +20,9 @@ fn languages(meta: &corbel_engine::RuleMeta) -> String {
 }
 
 fn table() -> String {
-    let mut table = String::from("| rule | category | default severity | languages | finds |\n|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| rule | category | default severity | languages | finds |\n|---|---|---|---|---|\n",
+    );
     for meta in corbel_rules::all_metas() {
         table.push_str(&format!(
             "| [`{id}`](rules/{id}.md) | {category} | {severity} | {languages} | {summary} |\n",
@@ -36,10 +38,18 @@ fn table() -> String {
 
 #[test]
 fn readme_rules_table_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().join("README.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
-    let start = readme.find(START).expect("README has the rules-table start marker") + START.len();
-    let end = readme.find(END).expect("README has the rules-table end marker");
+    let start = readme
+        .find(START)
+        .expect("README has the rules-table start marker")
+        + START.len();
+    let end = readme
+        .find(END)
+        .expect("README has the rules-table end marker");
     let expected = table();
     if readme[start..end] == expected {
         return;

@@ -247,8 +247,8 @@ fn report_timeout_none(
     callee: &str,
 ) {
     let _ = value;
-    ctx.report(
-        call,
+    ctx.report_span(
+        callee_span(call),
         format!("`{callee}()` is called with `timeout=None`, which disables the timeout"),
     )
     .help("pass a finite timeout in seconds, e.g. `timeout=10`");
@@ -459,8 +459,8 @@ fn check_axios_call(
     match timeout_in(config, "timeout", semantic) {
         TimeoutSetting::Set | TimeoutSetting::Unknown => return,
         TimeoutSetting::Disabled => {
-            ctx.report(
-                call,
+            ctx.report_span(
+                callee_span(call),
                 format!("`{callee}()` sets `timeout: 0`, which disables the timeout"),
             )
             .help("set a finite timeout in milliseconds, e.g. `{ timeout: 10_000 }`");
@@ -484,9 +484,9 @@ fn check_axios_call(
     } else {
         "axios waits forever by default: pass `{ timeout: 10_000 }` or create an instance with `axios.create({ timeout })`"
     };
-    ctx.report(
-        call,
-        format!("`{callee}()` has no timeout and can hang on a slow upstream forever"),
+    ctx.report_span(
+        callee_span(call),
+        format!("`{callee}()` has no timeout and can wait forever on a slow upstream"),
     )
     .help(help);
 }
@@ -544,8 +544,8 @@ fn check_fetch(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     match init.map(|init| js_property(init, "signal", semantic)) {
         Some(Lookup::Present(_) | Lookup::Unknown) => {}
         None | Some(Lookup::Absent) => {
-            ctx.report(
-                call,
+            ctx.report_span(
+                callee_span(call),
                 "`fetch()` has no `signal`, so nothing bounds how long it waits",
             )
             .help("pass a deadline: `fetch(url, { signal: AbortSignal.timeout(10_000) })`");

@@ -3,6 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Location, Severity, Span};
 use crate::fingerprint::fingerprint;
+use crate::generated::is_generated_javascript;
 use crate::language::{Family, Grammar};
 use crate::line_index::LineIndex;
 use crate::prefilter::{Activation, Prefilter};
@@ -45,6 +46,8 @@ pub struct RunResult {
     pub skipped: Vec<String>,
     /// Explicitly requested paths that could not be used: the run failed (exit 2).
     pub fatal: Vec<String>,
+    /// Bundled or minified JavaScript that was not linted.
+    pub generated: Vec<String>,
 }
 
 struct FileOutcome {
@@ -53,6 +56,7 @@ struct FileOutcome {
     source: Option<Arc<str>>,
     parsed: bool,
     skipped: Option<String>,
+    generated: bool,
 }
 
 /// Per-run tables shared by all worker threads.
@@ -150,6 +154,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
             let walk = collect_files(
                 &paths,
                 &WalkOptions {
+                    ignore_root: &settings.report_root,
                     exclude: settings.exclude.as_ref(),
                     exclude_root: &settings.project_root,
                     threads: settings.threads,
@@ -169,6 +174,9 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         if let Some(reason) = outcome.skipped {
             result.skipped.push(reason);
         }
+        if outcome.generated {
+            result.generated.push(outcome.path.clone());
+        }
         if let Some(source) = outcome.source {
             if !outcome.diagnostics.is_empty() {
                 result.sources.insert(outcome.path, source);
@@ -183,9 +191,14 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
 }
 
 fn report_path(path: &Path, settings: &Settings) -> String {
+    relative_slash_path(path, &settings.report_root)
+}
+
+/// `path` relative to `root` when inside it, `/`-separated.
+fn relative_slash_path(path: &Path, root: &Path) -> String {
     let absolute = absolutize(path);
     let relative = absolute
-        .strip_prefix(&settings.report_root)
+        .strip_prefix(root)
         .map(Path::to_path_buf)
         .unwrap_or(absolute);
     let parts: Vec<String> = relative
@@ -202,6 +215,7 @@ fn skipped(path: String, reason: String) -> FileOutcome {
         diagnostics: Vec::new(),
         source: None,
         parsed: false,
+        generated: false,
     }
 }
 
@@ -242,6 +256,19 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         return skipped(report_path, "binary file (contains NUL bytes)".into());
     }
     let activation = run.prefilters[grammar.family().index()].activate(&bytes);
+    if activation.any_rule && grammar.family() == Family::JavaScript {
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if is_generated_javascript(file_name, &bytes) {
+            return FileOutcome {
+                path: report_path,
+                diagnostics: Vec::new(),
+                source: None,
+                parsed: false,
+                skipped: None,
+                generated: true,
+            };
+        }
+    }
     if !activation.any_rule && !activation.has_suppression {
         return FileOutcome {
             path: report_path,
@@ -249,6 +276,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
             source: None,
             parsed: false,
             skipped: None,
+            generated: false,
         };
     }
     let source = match String::from_utf8(bytes) {
@@ -279,7 +307,11 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     if let Some(notice) = parse_error_notice(tree.root_node(), settings) {
         raw.push(notice);
     }
-    raw.retain(|d| !is_ignored_for_path(settings, d.rule, &report_path));
+    if !settings.per_file_ignores.is_empty() {
+        // Config globs are relative to the config file's directory.
+        let project_path = relative_slash_path(path, &settings.project_root);
+        raw.retain(|d| !is_ignored_for_path(settings, d.rule, &project_path));
+    }
     let SuppressionOutcome {
         diagnostics,
         notices,
@@ -323,6 +355,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         diagnostics: located,
         parsed: true,
         skipped: None,
+        generated: false,
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod diagnostic;
 pub mod engine;
 pub mod fingerprint;
+pub mod generated;
 pub mod language;
 pub mod line_index;
 pub mod prefilter;

@@ -32,6 +32,9 @@ const SKIPPED_SUFFIXES: &[&str] = &[".min.js", ".min.mjs", ".min.cjs"];
 
 /// Where excludes are matched from.
 pub struct WalkOptions<'a> {
+    /// Ignore files are honoured for explicit paths up to this directory (the git work
+    /// tree, else the current directory).
+    pub ignore_root: &'a Path,
     /// Config `exclude` globs, matched against paths relative to `exclude_root` and
     /// against bare file and directory names.
     pub exclude: Option<&'a GlobSet>,
@@ -97,7 +100,6 @@ pub fn collect_files(paths: &[PathBuf], options: &WalkOptions<'_>) -> WalkOutcom
     let mut outcome = WalkOutcome::default();
     let found: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
     let warnings: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    // Explicit files grouped by directory, so each directory's ignore files are read once.
     let mut explicit_files: BTreeMap<PathBuf, BTreeSet<PathBuf>> = BTreeMap::new();
 
     for path in paths {
@@ -126,37 +128,25 @@ pub fn collect_files(paths: &[PathBuf], options: &WalkOptions<'_>) -> WalkOutcom
         if is_excluded(path, options) && path.parent().is_some() && path != Path::new(".") {
             continue;
         }
+        if !Visibility::new(options).is_visible(path) {
+            continue;
+        }
         walk_directory(path, options, &found, &warnings);
     }
 
-    for (directory, files) in explicit_files {
-        // Explicit files still honour .gitignore and excludes: pre-commit passes every
-        // staged file by name. Walking the parent one level deep applies its ignore files.
-        let visible: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
-        let mut builder = builder(&directory, options);
-        builder.max_depth(Some(1)).hidden(false);
-        for entry in builder.build().flatten() {
-            if entry.file_type().is_some_and(|t| t.is_file()) {
-                if let Ok(mut visible) = visible.lock() {
-                    visible.insert(entry.path().to_path_buf());
-                }
-            }
-        }
-        let visible = visible.into_inner().unwrap_or_default();
-        let normalize = |p: &Path| p.components().collect::<PathBuf>();
-        let visible: BTreeSet<PathBuf> = visible.iter().map(|p| normalize(p)).collect();
-        for file in files {
-            let normalized = normalize(&directory.join(file.file_name().unwrap_or_default()));
-            let hidden_by_ignore = !visible.contains(&normalized);
-            let in_hidden_dir = file.components().any(|c| {
-                c.as_os_str()
-                    .to_str()
-                    .is_some_and(|s| SKIPPED_DIRS.contains(&s))
-            });
-            if !hidden_by_ignore && !in_hidden_dir && !is_skipped_name(file.as_os_str(), false) {
-                if let Ok(mut found) = found.lock() {
-                    found.insert(file);
-                }
+    let mut visibility = Visibility::new(options);
+    for file in explicit_files.into_values().flatten() {
+        let in_skipped_dir = file.components().any(|c| {
+            c.as_os_str()
+                .to_str()
+                .is_some_and(|s| SKIPPED_DIRS.contains(&s))
+        });
+        if !in_skipped_dir
+            && !is_skipped_name(file.as_os_str(), false)
+            && visibility.is_visible(&file)
+        {
+            if let Ok(mut found) = found.lock() {
+                found.insert(file);
             }
         }
     }
@@ -234,4 +224,66 @@ fn describe_walk_error(error: &ignore::Error) -> String {
         ignore::Error::Io(error) => describe_io_error(error),
         other => other.to_string(),
     }
+}
+
+/// Whether explicitly given paths would be seen by a walk from the ignore root: each of
+/// the path and its ancestors below that root must survive `.gitignore`, `.ignore` and
+/// git excludes when its parent directory is listed. Pre-commit passes every staged file
+/// by name, so ignored files must stay ignored.
+struct Visibility<'a> {
+    options: &'a WalkOptions<'a>,
+    ignore_root: PathBuf,
+    /// Directory → the entries a one-level walk of it yields.
+    listings: BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+}
+
+impl<'a> Visibility<'a> {
+    fn new(options: &'a WalkOptions<'a>) -> Visibility<'a> {
+        Visibility {
+            options,
+            ignore_root: normalize(&absolutize(options.ignore_root)),
+            listings: BTreeMap::new(),
+        }
+    }
+
+    fn is_visible(&mut self, path: &Path) -> bool {
+        let mut current = normalize(&absolutize(path));
+        loop {
+            if current == self.ignore_root {
+                return true;
+            }
+            let Some(parent) = current.parent().map(Path::to_path_buf) else {
+                return true;
+            };
+            if !self.listing(&parent).contains(&current) {
+                return false;
+            }
+            if !parent.starts_with(&self.ignore_root) {
+                // Outside the work tree only the path's own directory's rules apply.
+                return true;
+            }
+            current = parent;
+        }
+    }
+
+    fn listing(&mut self, directory: &Path) -> &BTreeSet<PathBuf> {
+        let options = self.options;
+        self.listings
+            .entry(directory.to_path_buf())
+            .or_insert_with(|| {
+                let mut builder = builder(directory, options);
+                builder.max_depth(Some(1)).hidden(false);
+                builder
+                    .build()
+                    .flatten()
+                    .filter(|entry| entry.depth() == 1)
+                    .map(|entry| normalize(entry.path()))
+                    .collect()
+            })
+    }
+}
+
+/// Drops `.` components so paths compare equal however they were spelled.
+fn normalize(path: &Path) -> PathBuf {
+    path.components().collect()
 }

@@ -121,6 +121,16 @@ pub fn js_has_spread_argument(call: Node<'_>) -> bool {
 /// JS/TS: looks up `key` in an options object, following local variables to an object
 /// literal. A spread element or an unresolvable value makes the answer `Unknown`.
 pub fn js_property<'t>(options: Node<'t>, key: &str, semantic: &Semantic<'t>) -> Lookup<'t> {
+    let options = semantic.unwrap_expression(options);
+    if options.kind() == "identifier"
+        && is_mutated(
+            semantic.text(options),
+            key,
+            enclosing_scope_text(options, semantic),
+        )
+    {
+        return Lookup::Unknown;
+    }
     let object = resolve_local(options, semantic);
     if object.kind() != "object" {
         return Lookup::Unknown;
@@ -190,4 +200,41 @@ pub fn js_is_zero_or_nullish<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bo
         "null" | "undefined" => true,
         _ => false,
     }
+}
+
+/// Whether `key` of an options object held in `name` may be set after it is built
+/// (`opts.timeout = 5`, `opts[k] = v`, `Object.assign(opts, ...)`): its final value is
+/// then unknown.
+fn is_mutated(name: &str, key: &str, source: &str) -> bool {
+    source.match_indices(name).any(|(at, _)| {
+        let before = source[..at].chars().next_back();
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '.') {
+            return false;
+        }
+        let after = source[at + name.len()..].trim_start();
+        let target = if let Some(member) = after.strip_prefix('.') {
+            let member = member.trim_start();
+            let rest = member.strip_prefix(key).filter(|rest| {
+                !rest.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '$')
+            });
+            rest.map(str::trim_start)
+        } else {
+            after
+                .strip_prefix('[')
+                .and_then(|rest| rest.split_once(']'))
+                .map(|(_, rest)| rest.trim_start())
+        };
+        let assigned = target.is_some_and(|rest| {
+            rest.starts_with('=') && !rest.starts_with("==")
+                || rest.starts_with("??=")
+                || rest.starts_with("||=")
+        });
+        assigned || source[..at].trim_end().ends_with("Object.assign(")
+    })
+}
+
+/// The source of the function (or module) that holds `node`.
+fn enclosing_scope_text<'t>(node: Node<'_>, semantic: &Semantic<'t>) -> &'t str {
+    let scope = semantic.scope(semantic.scope_at(node.start_byte()));
+    semantic.text(scope.node)
 }

@@ -10,7 +10,9 @@ use crate::common::{
     js_arguments, js_has_spread_argument, js_is_zero_or_nullish, js_property, py_argument,
     py_has_no_arguments, py_is_none, Lookup,
 };
-use corbel_engine::{Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity};
+use corbel_engine::{
+    Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity, Span,
+};
 use tree_sitter::Node;
 
 pub struct MissingTimeout;
@@ -135,7 +137,7 @@ fn check_python(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             }
             match py_argument(call, "timeout", None, semantic) {
                 Lookup::Absent => {
-                    ctx.report(call, format!("`{receiver}.{method}()` on a `requests.Session` has no timeout; it can wait forever"))
+                    ctx.report_span(callee_span(call), format!("`{receiver}.{method}()` on a `requests.Session` has no timeout and can hang forever"))
                         .help(format!("sessions have no default timeout: pass one on every call, e.g. `{receiver}.{method}(url, timeout=(3.05, 30))`"));
                 }
                 Lookup::Present(value) if py_is_none(value, semantic) => {
@@ -191,7 +193,7 @@ fn check_python_function(call: Node<'_>, qualified: &str, ctx: &mut RuleContext<
         }
         match py_argument(call, "timeout", None, semantic) {
             Lookup::Absent => {
-                ctx.report(call, format!("`{qualified}()` has no timeout; it can wait forever and tie up this worker"))
+                ctx.report_span(callee_span(call), format!("`{qualified}()` has no timeout and can hang this worker forever"))
                     .help(format!("requests never times out by default: pass `timeout=`, e.g. `{qualified}(url, timeout=(3.05, 30))`"));
             }
             Lookup::Present(value) if py_is_none(value, semantic) => {
@@ -218,8 +220,11 @@ fn check_python_function(call: Node<'_>, qualified: &str, ctx: &mut RuleContext<
                 && crate::common::py_arguments(call)
                     .is_some_and(|args| crate::common::named_children(args).len() == 1);
             if only_none {
-                ctx.report(call, "`httpx.Timeout(None)` disables every timeout")
-                    .help("give finite limits, e.g. `httpx.Timeout(10.0, connect=3.0)`");
+                ctx.report_span(
+                    callee_span(call),
+                    "`httpx.Timeout(None)` disables every timeout",
+                )
+                .help("give finite limits, e.g. `httpx.Timeout(10.0, connect=3.0)`");
             }
         }
         "aiohttp.ClientTimeout" => check_aiohttp_timeout(call, ctx),
@@ -242,8 +247,8 @@ fn report_timeout_none(
     callee: &str,
 ) {
     let _ = value;
-    ctx.report(
-        call,
+    ctx.report_span(
+        callee_span(call),
         format!("`{callee}()` is called with `timeout=None`, which disables the timeout"),
     )
     .help("pass a finite timeout in seconds, e.g. `timeout=10`");
@@ -276,7 +281,7 @@ fn check_aiohttp_timeout(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         } else {
             "`aiohttp.ClientTimeout(total=None)` sets no limit at all"
         };
-        ctx.report(call, message)
+        ctx.report_span(callee_span(call), message)
             .help("set a total deadline, e.g. `aiohttp.ClientTimeout(total=30, sock_connect=5)`");
     }
 }
@@ -294,8 +299,13 @@ fn require_stdlib_timeout(
     }
     match py_argument(call, "timeout", position, ctx.semantic) {
         Lookup::Absent => {
-            ctx.report(call, format!("`{callee}()` has no timeout; it uses the global socket default, which never expires"))
-                .help(format!("pass `timeout=` in seconds, e.g. `{callee}(..., timeout=10)`"));
+            ctx.report_span(
+                callee_span(call),
+                format!("`{callee}()` has no timeout; the socket default never expires"),
+            )
+            .help(format!(
+                "pass `timeout=` in seconds, e.g. `{callee}(..., timeout=10)`"
+            ));
         }
         Lookup::Present(value) if py_is_none(value, ctx.semantic) => {
             report_timeout_none(ctx, call, value, callee);
@@ -449,8 +459,8 @@ fn check_axios_call(
     match timeout_in(config, "timeout", semantic) {
         TimeoutSetting::Set | TimeoutSetting::Unknown => return,
         TimeoutSetting::Disabled => {
-            ctx.report(
-                call,
+            ctx.report_span(
+                callee_span(call),
                 format!("`{callee}()` sets `timeout: 0`, which disables the timeout"),
             )
             .help("set a finite timeout in milliseconds, e.g. `{ timeout: 10_000 }`");
@@ -474,29 +484,42 @@ fn check_axios_call(
     } else {
         "axios waits forever by default: pass `{ timeout: 10_000 }` or create an instance with `axios.create({ timeout })`"
     };
-    ctx.report(
-        call,
-        format!("`{callee}()` has no timeout; it can wait forever on a slow upstream"),
+    ctx.report_span(
+        callee_span(call),
+        format!("`{callee}()` has no timeout and can wait forever on a slow upstream"),
     )
     .help(help);
 }
 
-/// Browser code (React/Vue/Svelte components, `.tsx`/`.jsx`) does not tie up server
-/// workers with a hung `fetch`; corbel is about backends, so it stays silent there.
+/// Markers of code that runs in a browser or service worker.
+const BROWSER_MARKERS: &[&str] = &[
+    "'use client'",
+    "\"use client\"",
+    "from 'react'",
+    "from \"react\"",
+    "from 'vue'",
+    "from \"vue\"",
+    "window.",
+    "document.",
+    "navigator.",
+    "localStorage",
+    "self.addEventListener",
+];
+
+/// Directories that hold assets served to browsers.
+const BROWSER_DIRS: &[&str] = &["assets", "static", "public", "www"];
+
+/// Browser code (components, `.tsx`/`.jsx`, served assets, service workers) does not
+/// tie up server workers with a hung `fetch`; corbel is about backends, so it stays
+/// silent there.
 fn looks_like_browser_code(ctx: &RuleContext<'_, '_>) -> bool {
     let path = ctx.path;
     path.ends_with(".tsx")
         || path.ends_with(".jsx")
-        || [
-            "'use client'",
-            "\"use client\"",
-            "from 'react'",
-            "from \"react\"",
-            "from 'vue'",
-            "from \"vue\"",
-        ]
-        .iter()
-        .any(|marker| ctx.source.contains(marker))
+        || path.split('/').any(|dir| BROWSER_DIRS.contains(&dir))
+        || BROWSER_MARKERS
+            .iter()
+            .any(|marker| ctx.source.contains(marker))
 }
 
 fn check_fetch(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
@@ -521,8 +544,8 @@ fn check_fetch(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     match init.map(|init| js_property(init, "signal", semantic)) {
         Some(Lookup::Present(_) | Lookup::Unknown) => {}
         None | Some(Lookup::Absent) => {
-            ctx.report(
-                call,
+            ctx.report_span(
+                callee_span(call),
                 "`fetch()` has no `signal`, so nothing bounds how long it waits",
             )
             .help("pass a deadline: `fetch(url, { signal: AbortSignal.timeout(10_000) })`");
@@ -558,7 +581,7 @@ fn check_got(
             return;
         }
     }
-    ctx.report(call, format!("`{callee}()` has no timeout; got waits forever by default"))
+    ctx.report_span(callee_span(call), format!("`{callee}()` has no timeout; got waits forever by default"))
         .help("pass `{ timeout: { request: 10_000 } }` or use an instance made with `got.extend({ timeout })`");
 }
 
@@ -616,6 +639,18 @@ fn check_pg(new_expression: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     }
     let missing = missing.join(" and ");
-    ctx.report(new_expression, format!("`new {class}()` from `pg` has no {missing}; a stuck query or connect holds a pool slot forever"))
+    ctx.report_span(callee_span(new_expression), format!("`new {class}()` from `pg` has no {missing}; a stuck query or connect holds a pool slot forever"))
         .help(format!("set deadlines in milliseconds, e.g. `new {class}({{ connectionString, statement_timeout: 10_000, connectionTimeoutMillis: 5_000 }})`"));
+}
+
+/// From the start of a call (or `new`) to the end of its callee: `requests.get`,
+/// `new Pool`. One line, where a whole multi-line call would bury the point.
+fn callee_span(call: Node<'_>) -> Span {
+    let callee = call
+        .child_by_field_name("function")
+        .or_else(|| call.child_by_field_name("constructor"));
+    match callee {
+        Some(callee) => Span::new(call.start_byte(), callee.end_byte()),
+        None => Span::of(&call),
+    }
 }

@@ -257,6 +257,10 @@ impl<'t> Semantic<'t> {
                     return None;
                 }
                 let base = self.qualified_name_at_depth(object, depth + 1)?;
+                // `(await import('axios')).default` and `require('pg').default` are the module.
+                if self.family == Family::JavaScript && self.text(property) == "default" {
+                    return Some(base);
+                }
                 Some(format!("{base}.{}", self.text(property)))
             }
             "call_expression" if self.family == Family::JavaScript => {

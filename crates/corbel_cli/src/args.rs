@@ -1,0 +1,137 @@
+//! The command line, as clap sees it. Only parsing lives here; meaning lives in the
+//! command modules.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use corbel_engine::Severity;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "corbel",
+    version,
+    about = "A linter for backend-architecture anti-patterns in Python and TypeScript/JavaScript",
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and directories (default: the current directory)
+    Check(CheckArgs),
+    /// Print a rule's documentation: what it finds, why it matters, what to write instead
+    Rule {
+        /// A rule id, e.g. `missing-timeout`
+        #[arg(value_name = "RULE-ID")]
+        id: String,
+    },
+    /// List every rule: id, languages, category, default severity, summary
+    Rules {
+        #[arg(short = 'f', long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads one file from stdin (needs --stdin-filename)
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(short = 'f', long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+
+    /// Write the report to FILE instead of stdout
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Enable only these rules: ids, categories (security, reliability, performance,
+    /// maintainability) or `all`; replaces the config's `select`
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub select: Option<Vec<String>>,
+
+    /// Disable these rules (ids, categories or `all`), in addition to the config's `ignore`
+    #[arg(long, value_delimiter = ',', value_name = "RULE,...")]
+    pub ignore: Vec<String>,
+
+    /// Lowest severity that makes the exit code 1 [default: the config's `fail-on`, else warning]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+
+    /// Exit 0 even when findings are reported (still 2 when corbel itself fails)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Use this config file instead of discovering one
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore all config files
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// With path `-`: the name stdin's source is linted and reported as
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Worker threads [default: all cores]
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
+    /// Print counts per rule instead of findings
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Also report findings silenced by `corbel: ignore[...]` comments, marked as
+    /// suppressed (they never affect the exit code)
+    #[arg(long)]
+    pub include_suppressed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Concise,
+    Json,
+    Sarif,
+    Github,
+}
+
+impl From<OutputFormat> for corbel_report::Format {
+    fn from(format: OutputFormat) -> Self {
+        match format {
+            OutputFormat::Text => corbel_report::Format::Text,
+            OutputFormat::Concise => corbel_report::Format::Concise,
+            OutputFormat::Json => corbel_report::Format::Json,
+            OutputFormat::Sarif => corbel_report::Format::Sarif,
+            OutputFormat::Github => corbel_report::Format::Github,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(fail_on: FailOn) -> Self {
+        match fail_on {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}

@@ -1,0 +1,97 @@
+//! Recognises bundled, minified or otherwise generated JavaScript, which nobody edits by
+//! hand: webpack/vite chunks, UMD bundles, files with a source map. Linting them only
+//! repeats findings from (or about) third-party code.
+
+/// Average line length above which a file is taken as minified.
+const MINIFIED_AVERAGE_LINE: usize = 200;
+/// Small files are never judged by line length: a short one-liner is fine.
+const MINIFIED_MIN_BYTES: usize = 4096;
+
+pub fn is_generated_javascript(file_name: &str, bytes: &[u8]) -> bool {
+    has_source_map_comment(bytes)
+        || has_bundler_runtime(bytes)
+        || is_minified(bytes)
+        || has_content_hash(file_name)
+}
+
+/// webpack's chunk and runtime preambles.
+fn has_bundler_runtime(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    [&b"webpackChunk"[..], b"__webpack_require__"]
+        .iter()
+        .any(|marker| head.windows(marker.len()).any(|w| w == *marker))
+}
+
+/// Bundlers end their output with `//# sourceMappingURL=...`.
+fn has_source_map_comment(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(512)..];
+    tail.windows(21).any(|w| w == b"//# sourceMappingURL=")
+}
+
+fn is_minified(bytes: &[u8]) -> bool {
+    if bytes.len() < MINIFIED_MIN_BYTES {
+        return false;
+    }
+    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+    bytes.len() / lines > MINIFIED_AVERAGE_LINE
+}
+
+/// A build tool's content hash in the name: `chunk.728.985c45ad584b4b91ca60.js`,
+/// `index-B8te98RZ.mjs`, `sw.b072f0f7b6a5.js`.
+fn has_content_hash(file_name: &str) -> bool {
+    let stem = file_name
+        .rsplit_once('.')
+        .map_or(file_name, |(stem, _)| stem);
+    stem.split(['.', '-']).enumerate().any(|(index, part)| {
+        // A leading segment is often a date or a version; only a long hash counts there.
+        if index == 0 && part.len() < 16 {
+            return false;
+        }
+        let digits = part.bytes().filter(u8::is_ascii_digit).count();
+        let is_hex = part.len() >= 8 && part.bytes().all(|b| b.is_ascii_hexdigit());
+        let mixed_case = part.len() == 8
+            && part.bytes().all(|b| b.is_ascii_alphanumeric())
+            && part.bytes().any(|b| b.is_ascii_uppercase())
+            && part.bytes().any(|b| b.is_ascii_lowercase());
+        digits > 0 && digits < part.len() && (is_hex || mixed_case)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_bundle_names_are_generated() {
+        for name in [
+            "chunk.728.985c45ad584b4b91ca60.js",
+            "index-B8te98RZ.mjs",
+            "sw.b072f0f7b6a5.js",
+            "vendors.6f4ecbc3d2e23e236060.entry.js",
+            "000bc761e5962a2869e2.chunk.js",
+        ] {
+            assert!(has_content_hash(name), "{name}");
+        }
+        for name in [
+            "message-handler.js",
+            "SlackNotifications.js",
+            "oauth2-client.ts",
+            "v20240101-migration.js",
+            "base64-encoder.js",
+            "handlers.js",
+            "20240101abc-add-users.js",
+        ] {
+            assert!(!has_content_hash(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn minified_and_source_mapped_files_are_generated() {
+        let minified = "var a=1;".repeat(2000);
+        assert!(is_generated_javascript("app.js", minified.as_bytes()));
+        let mapped = "export const x = 1;\n//# sourceMappingURL=app.js.map\n";
+        assert!(is_generated_javascript("app.js", mapped.as_bytes()));
+        let source = "const x = 1;\n".repeat(1000);
+        assert!(!is_generated_javascript("app.js", source.as_bytes()));
+    }
+}

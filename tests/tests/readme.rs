@@ -1,0 +1,63 @@
+//! The README's rules table is generated from the rule registry and its docs; this test
+//! fails when it is stale. `UPDATE_README=1 cargo test -p corbel_tests --test readme`
+//! rewrites it.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+
+const START: &str = "<!-- rules-table:start -->\n";
+const END: &str = "<!-- rules-table:end -->";
+
+fn languages(meta: &corbel_engine::RuleMeta) -> String {
+    meta.families
+        .iter()
+        .map(|family| match family {
+            corbel_engine::Family::Python => "Python",
+            corbel_engine::Family::JavaScript => "TS/JS",
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn table() -> String {
+    let mut table = String::from(
+        "| rule | category | default severity | languages | finds |\n|---|---|---|---|---|\n",
+    );
+    for meta in corbel_rules::all_metas() {
+        table.push_str(&format!(
+            "| [`{id}`](rules/{id}.md) | {category} | {severity} | {languages} | {summary} |\n",
+            id = meta.id,
+            category = meta.category.as_str(),
+            severity = meta.default_severity.as_str(),
+            languages = languages(meta),
+            summary = meta.summary,
+        ));
+    }
+    table
+}
+
+#[test]
+fn readme_rules_table_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let start = readme
+        .find(START)
+        .expect("README has the rules-table start marker")
+        + START.len();
+    let end = readme
+        .find(END)
+        .expect("README has the rules-table end marker");
+    let expected = table();
+    if readme[start..end] == expected {
+        return;
+    }
+    if std::env::var_os("UPDATE_README").is_some() {
+        let updated = format!("{}{}{}", &readme[..start], expected, &readme[end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    panic!("README.md's rules table is stale; run `UPDATE_README=1 cargo test -p corbel_tests --test readme`\nexpected:\n{expected}");
+}

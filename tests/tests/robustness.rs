@@ -62,6 +62,7 @@ const WALKED: &[&str] = &[
     "large.py",
     "latin1.py",
     "locked.py",
+    "public/app.js",
     "x.py",
 ];
 
@@ -139,34 +140,36 @@ fn build_tree(root: &Path) -> bool {
 
     // 5,000 nested calls in TypeScript around an `axios` call, then 1,000 nested `axios`
     // calls: a finding at every level, each needing its position and enclosing scope.
+    // One level per line, as a formatter would write it (and long lines would make the
+    // file look minified, which the engine does not lint).
     let mut calls = String::from("import axios from 'axios';\nconst value = ");
-    calls.push_str(&"wrap(".repeat(DEPTH));
+    calls.push_str(&"wrap(\n".repeat(DEPTH));
     calls.push_str("axios.get(url)");
-    calls.push_str(&")".repeat(DEPTH));
+    calls.push_str(&")\n".repeat(DEPTH));
     calls.push_str(";\n");
     let levels = DEPTH / 5;
     writeln!(
         calls,
         "const nested = {}url{};",
-        "axios(".repeat(levels),
-        ")".repeat(levels)
+        "axios(\n".repeat(levels),
+        ")\n".repeat(levels)
     )
     .unwrap();
     // ...and deeply nested destructuring and arrow functions (scopes).
-    let pattern = format!("{}x{}", "{a: ".repeat(DEPTH), "}".repeat(DEPTH));
+    let pattern = format!("{}x{}", "{a:\n".repeat(DEPTH), "}\n".repeat(DEPTH));
     writeln!(calls, "const {pattern} = axios.get(url);").unwrap();
     writeln!(
         calls,
         "const handler = {}axios.get(url);",
-        "() => ".repeat(DEPTH)
+        "() =>\n".repeat(DEPTH)
     )
     .unwrap();
     // A `this.x = ...` at every level of a deep nesting: each asks for its enclosing class.
     writeln!(
         calls,
         "const setup = {}axios.get(url){};",
-        "() => (this.client = axios, ".repeat(levels),
-        ")".repeat(levels)
+        "() => (this.client = axios,\n".repeat(levels),
+        ")\n".repeat(levels)
     )
     .unwrap();
     write(root, "deep_calls.ts", calls);
@@ -215,6 +218,12 @@ fn build_tree(root: &Path) -> bool {
     write(root, "build/lib/app.py", LEAK_PY);
     write(root, ".venv/lib/site.py", LEAK_PY);
     write(root, "static/app.min.js", LEAK_JS);
+    // A bundle (it ends with a source map comment): walked, but not linted.
+    write(
+        root,
+        "public/app.js",
+        format!("{LEAK_JS}//# sourceMappingURL=app.js.map\n"),
+    );
     write(root, ".gitignore", "/ignored.py\n");
     write(root, "ignored.py", LEAK_PY);
 
@@ -325,6 +334,7 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
         assert_eq!(skip_reason(&result, path), None, "{:#?}", result.skipped);
     }
     let skipped_files = 3 + usize::from(permissions_apply);
+    let generated_files = 1;
     let skipped_dirs = usize::from(permissions_apply);
     assert_eq!(
         result.skipped.len(),
@@ -332,6 +342,10 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
         "{:#?}",
         result.skipped
     );
+
+    // The bundle is reported as generated; everything else was worth linting (so the
+    // deep files were not mistaken for minified ones).
+    assert_eq!(result.generated, ["public/app.js"]);
 
     // Parsed: at least every readable file with a trigger word, at most every walked file
     // that was not skipped (an empty file may or may not pass the prefilter).
@@ -346,7 +360,8 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
     // As root, `locked.py` and `locked_dir/secret.py` are read and parsed too.
     let min_parsed = with_triggers.len() + usize::from(!permissions_apply) * 2;
     assert!(
-        (min_parsed..=result.files_walked - skipped_files).contains(&result.files_parsed),
+        (min_parsed..=result.files_walked - skipped_files - generated_files)
+            .contains(&result.files_parsed),
         "parsed {} of {} walked",
         result.files_parsed,
         result.files_walked
@@ -365,7 +380,7 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
     assert_eq!(broken.severity, Severity::Info);
     assert_eq!(broken.location.start.line, 2);
 
-    // Nothing from a skipped directory, the gitignored file or a minified bundle leaked in.
+    // Nothing from a skipped directory, the gitignored file or a bundle leaked in.
     for d in &result.diagnostics {
         let path = d.location.path.as_str();
         assert!(!path.starts_with('/'), "absolute report path {path}");
@@ -375,6 +390,7 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
             "build/",
             ".venv/",
             "static/",
+            "public/",
             "ignored.py",
         ] {
             assert!(

@@ -244,14 +244,20 @@ fn build_tree(root: &Path) -> bool {
     fs::read(&locked).is_err()
 }
 
-fn restore_permissions(root: &Path) {
-    #[cfg(unix)]
-    {
-        set_mode(&root.join("locked.py"), 0o644);
-        set_mode(&root.join("locked_dir"), 0o755);
+/// Gives the unreadable entries their permissions back when dropped, even when an
+/// assertion fails, so the temporary directory can be deleted by a non-root user.
+struct RestorePermissions<'a>(&'a Path);
+
+impl Drop for RestorePermissions<'_> {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for (path, mode) in [("locked.py", 0o644), ("locked_dir", 0o755)] {
+                let _ = fs::set_permissions(self.0.join(path), fs::Permissions::from_mode(mode));
+            }
+        }
     }
-    #[cfg(not(unix))]
-    let _ = root;
 }
 
 fn skip_reason<'r>(result: &'r RunResult, path: &str) -> Option<&'r str> {
@@ -286,10 +292,10 @@ fn hostile_tree_is_linted_without_panic_and_deterministically() {
         .tempdir()
         .unwrap();
     let root = dir.path();
+    let _restore = RestorePermissions(root);
     let permissions_apply = build_tree(root);
 
     let (one, two) = run_twice_with_deadline(root);
-    restore_permissions(root);
 
     // Determinism: the same answer with one thread and with two.
     assert_eq!(one.diagnostics, two.diagnostics);

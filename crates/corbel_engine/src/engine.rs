@@ -208,14 +208,24 @@ fn relative_slash_path(path: &Path, root: &Path) -> String {
     parts.join("/")
 }
 
+impl FileOutcome {
+    /// A file that was not parsed, so it has no findings.
+    fn unparsed(path: String) -> FileOutcome {
+        FileOutcome {
+            path,
+            diagnostics: Vec::new(),
+            source: None,
+            parsed: false,
+            skipped: None,
+            generated: false,
+        }
+    }
+}
+
 fn skipped(path: String, reason: String) -> FileOutcome {
     FileOutcome {
         skipped: Some(format!("skipped {path}: {reason}")),
-        path,
-        diagnostics: Vec::new(),
-        source: None,
-        parsed: false,
-        generated: false,
+        ..FileOutcome::unparsed(path)
     }
 }
 
@@ -260,24 +270,13 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if is_generated_javascript(file_name, &bytes) {
             return FileOutcome {
-                path: report_path,
-                diagnostics: Vec::new(),
-                source: None,
-                parsed: false,
-                skipped: None,
                 generated: true,
+                ..FileOutcome::unparsed(report_path)
             };
         }
     }
     if !activation.any_rule && !activation.has_suppression {
-        return FileOutcome {
-            path: report_path,
-            diagnostics: Vec::new(),
-            source: None,
-            parsed: false,
-            skipped: None,
-            generated: false,
-        };
+        return FileOutcome::unparsed(report_path);
     }
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,

@@ -1,6 +1,6 @@
 //! Builds scopes and bindings for TypeScript and JavaScript.
 
-use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, Semantic};
+use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, ScopeStack, Semantic};
 use tree_sitter::Node;
 
 const FUNCTION_KINDS: &[&str] = &[
@@ -15,16 +15,9 @@ const FUNCTION_KINDS: &[&str] = &[
 
 pub(super) fn collect(semantic: &mut Semantic<'_>) {
     let root = semantic.root;
-    let mut stack: Vec<(ScopeId, usize)> = vec![(0, usize::MAX)];
+    let mut stack = ScopeStack::new();
     walk_preorder(root, |node| {
-        while stack.len() > 1
-            && stack
-                .last()
-                .is_some_and(|&(_, end)| node.start_byte() >= end)
-        {
-            stack.pop();
-        }
-        let scope = stack.last().map_or(0, |&(id, _)| id);
+        let scope = stack.current(node);
         let kind = node.kind();
         if FUNCTION_KINDS.contains(&kind) {
             if kind != "method_definition" {
@@ -39,7 +32,7 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
             {
                 bind_pattern(semantic, inner, parameters, parameters.start_byte());
             }
-            stack.push((inner, node.end_byte()));
+            stack.enter(inner, node);
             return;
         }
         match kind {

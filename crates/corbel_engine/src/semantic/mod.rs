@@ -342,6 +342,33 @@ impl<'t> Semantic<'t> {
     }
 }
 
+/// The scopes enclosing the node a pre-order walk is at, as (scope, end byte).
+pub(crate) struct ScopeStack(Vec<(ScopeId, usize)>);
+
+impl ScopeStack {
+    pub(crate) fn new() -> ScopeStack {
+        ScopeStack(vec![(0, usize::MAX)])
+    }
+
+    /// The innermost scope still open at `node`, closing the ones it has left.
+    pub(crate) fn current(&mut self, node: Node<'_>) -> ScopeId {
+        while self.0.len() > 1
+            && self
+                .0
+                .last()
+                .is_some_and(|&(_, end)| node.start_byte() >= end)
+        {
+            self.0.pop();
+        }
+        self.0.last().map_or(0, |&(id, _)| id)
+    }
+
+    /// Opens the scope `node` creates.
+    pub(crate) fn enter(&mut self, id: ScopeId, node: Node<'_>) {
+        self.0.push((id, node.end_byte()));
+    }
+}
+
 static UNKNOWN_BINDING: Binding<'static> = Binding {
     position: 0,
     value: BindingValue::Unknown,

@@ -1,21 +1,13 @@
 //! Builds scopes and bindings for Python.
 
-use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, Semantic};
+use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, ScopeStack, Semantic};
 use tree_sitter::Node;
 
 pub(super) fn collect(semantic: &mut Semantic<'_>) {
     let root = semantic.root;
-    // (scope, end byte) of the scopes enclosing the current node.
-    let mut stack: Vec<(ScopeId, usize)> = vec![(0, usize::MAX)];
+    let mut stack = ScopeStack::new();
     walk_preorder(root, |node| {
-        while stack.len() > 1
-            && stack
-                .last()
-                .is_some_and(|&(_, end)| node.start_byte() >= end)
-        {
-            stack.pop();
-        }
-        let scope = stack.last().map_or(0, |&(id, _)| id);
+        let scope = stack.current(node);
         match node.kind() {
             "function_definition" | "lambda" => {
                 if let Some(name) = node.child_by_field_name("name") {
@@ -25,14 +17,14 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
                 if let Some(parameters) = node.child_by_field_name("parameters") {
                     bind_parameters(semantic, inner, parameters);
                 }
-                stack.push((inner, node.end_byte()));
+                stack.enter(inner, node);
             }
             "class_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
                     semantic.bind(scope, name, node.start_byte(), BindingValue::Value(node));
                 }
                 let inner = semantic.push_scope(node, ScopeKind::Class, scope);
-                stack.push((inner, node.end_byte()));
+                stack.enter(inner, node);
             }
             "import_statement" => bind_import(semantic, scope, node),
             "import_from_statement" => bind_import_from(semantic, scope, node),

@@ -17,17 +17,9 @@ use std::path::{Path, PathBuf};
 const DEPTH: usize = 5_000;
 
 fn settings(root: &Path, threads: usize) -> Settings {
-    let metas = corbel_rules::all_metas();
     Settings {
-        rules: corbel_rules::all_rules().to_vec(),
-        severities: metas.iter().map(|m| (m.id, m.default_severity)).collect(),
-        known_ids: metas.iter().map(|m| m.id).collect(),
-        exclude: None,
-        per_file_ignores: Vec::new(),
-        project_root: root.to_path_buf(),
-        report_root: root.to_path_buf(),
         threads,
-        include_suppressed: false,
+        ..corbel_rules::default_settings(root.to_path_buf())
     }
 }
 

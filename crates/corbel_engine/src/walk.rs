@@ -28,7 +28,10 @@ const SKIPPED_DIRS: &[&str] = &[
 ];
 
 /// Generated, minified bundles: not code anyone maintains by hand.
-const SKIPPED_SUFFIXES: &[&str] = &[".min.js", ".min.mjs", ".min.cjs"];
+/// Type declarations hold no code that runs, so no rule can fire in them.
+const SKIPPED_SUFFIXES: &[&str] = &[
+    ".min.js", ".min.mjs", ".min.cjs", ".d.ts", ".d.mts", ".d.cts",
+];
 
 /// Where excludes are matched from.
 pub struct WalkOptions<'a> {

@@ -38,6 +38,11 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
         .copied()
         .filter(|rule| severities.contains_key(rule.meta().id))
         .collect();
+    let project_rules = corbel_rules::all_project_rules()
+        .iter()
+        .copied()
+        .filter(|rule| severities.contains_key(rule.meta().id))
+        .collect();
     let enabled = corbel_rules::all_metas()
         .into_iter()
         .filter(|meta| severities.contains_key(meta.id))
@@ -47,6 +52,7 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
     let report_root = git_work_tree(cwd).unwrap_or_else(|| cwd.to_path_buf());
     let settings = Settings {
         rules,
+        project_rules,
         severities,
         known_ids: corbel_rules::all_metas()
             .iter()

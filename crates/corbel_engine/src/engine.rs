@@ -2,12 +2,14 @@
 //! rules, suppressions; then sort. Files are independent, so output is deterministic.
 
 use crate::diagnostic::{Diagnostic, Location, Severity, Span};
+use crate::fact::Fact;
 use crate::fingerprint::fingerprint;
 use crate::generated::is_generated_javascript;
 use crate::language::{Family, Grammar};
 use crate::line_index::LineIndex;
 use crate::prefilter::{Activation, Prefilter};
-use crate::rule::{RawDiagnostic, RuleContext};
+use crate::project::Project;
+use crate::rule::{ProjectContext, RawDiagnostic, RuleContext};
 use crate::semantic::{walk_preorder, Semantic};
 use crate::settings::{Settings, PARSE_ERROR};
 use crate::suppress::{apply_suppressions, SuppressionOutcome};
@@ -48,6 +50,8 @@ pub struct RunResult {
     pub fatal: Vec<String>,
     /// Bundled or minified JavaScript that was not linted.
     pub generated: Vec<String>,
+    /// Sites recorded for project rules, sorted by location.
+    pub facts: Vec<Fact>,
 }
 
 struct FileOutcome {
@@ -57,6 +61,7 @@ struct FileOutcome {
     parsed: bool,
     skipped: Option<String>,
     generated: bool,
+    facts: Vec<Fact>,
 }
 
 /// Per-run tables shared by all worker threads.
@@ -178,15 +183,30 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
             result.generated.push(outcome.path.clone());
         }
         if let Some(source) = outcome.source {
-            if !outcome.diagnostics.is_empty() {
-                result.sources.insert(outcome.path, source);
-            }
+            result.sources.insert(outcome.path, source);
         }
         result.diagnostics.extend(outcome.diagnostics);
+        result.facts.extend(outcome.facts);
     }
     result
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if !settings.project_rules.is_empty() {
+        let project = Project::new(absolutize(&settings.report_root));
+        for rule in &settings.project_rules {
+            let mut ctx = ProjectContext {
+                project: &project,
+                facts: &result.facts,
+                diagnostics: &mut result.diagnostics,
+                settings,
+                rule: rule.meta().id,
+            };
+            rule.check(&mut ctx);
+        }
+        result
+            .diagnostics
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    }
     result
 }
 
@@ -218,6 +238,7 @@ impl FileOutcome {
             parsed: false,
             skipped: None,
             generated: false,
+            facts: Vec::new(),
         }
     }
 }
@@ -318,10 +339,27 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     let index = LineIndex::new(&source);
     let mut occurrences: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut located: Vec<Diagnostic> = Vec::new();
+    let mut facts: Vec<Fact> = Vec::new();
+    let mut fact_occurrences: BTreeMap<String, usize> = BTreeMap::new();
     let suppressed_then_notices = diagnostics
         .into_iter()
         .chain(notices.into_iter().map(|notice| (notice, None)));
     for (raw, suppression) in suppressed_then_notices {
+        if let Some(fact) = raw.fact {
+            let key = format!("{}\u{0}{}\u{0}{:?}", raw.rule, fact.kind, fact.values);
+            let occurrence = fact_occurrences.entry(key).or_insert(0);
+            *occurrence += 1;
+            facts.push(Fact {
+                rule: raw.rule,
+                kind: fact.kind,
+                location: locate(&index, &report_path, raw.span),
+                values: fact.values,
+                suppression,
+                is_test_file,
+                occurrence: *occurrence,
+            });
+            continue;
+        }
         if suppression.is_some() && !settings.include_suppressed {
             continue;
         }
@@ -350,11 +388,13 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     }
     FileOutcome {
         path: report_path,
-        source: (!located.is_empty()).then(|| Arc::from(source.as_str())),
+        // Project findings land on fact sites, so their files keep their source too.
+        source: (!located.is_empty() || !facts.is_empty()).then(|| Arc::from(source.as_str())),
         diagnostics: located,
         parsed: true,
         skipped: None,
         generated: false,
+        facts,
     }
 }
 
@@ -434,6 +474,7 @@ fn parse_error_notice(root: Node<'_>, settings: &Settings) -> Option<RawDiagnost
         message: "this file has a syntax error here; corbel checked the parts it could parse"
             .to_string(),
         help: Some("fix the syntax error so every line of the file is checked".to_string()),
+        fact: None,
     })
 }
 

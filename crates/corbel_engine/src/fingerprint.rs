@@ -72,3 +72,21 @@ pub fn fingerprint(
     let hash = fnv1a(&[rule, path, &key, &occurrence.to_string()]);
     format!("{hash:016x}")
 }
+
+/// Identity of a project-level finding: the rule, the site's path and what the site
+/// recorded (not its line), so it survives edits above it.
+pub fn fact_fingerprint(rule: &str, fact: &crate::fact::Fact) -> String {
+    let values: Vec<String> = fact
+        .values
+        .iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
+    let hash = fnv1a(&[
+        rule,
+        &fact.location.path,
+        fact.kind,
+        &values.join("\u{0}"),
+        &fact.occurrence.to_string(),
+    ]);
+    format!("{hash:016x}")
+}

@@ -2,11 +2,13 @@
 
 pub mod diagnostic;
 pub mod engine;
+pub mod fact;
 pub mod fingerprint;
 pub mod generated;
 pub mod language;
 pub mod line_index;
 pub mod prefilter;
+pub mod project;
 pub mod rule;
 pub mod semantic;
 pub mod settings;
@@ -17,7 +19,11 @@ pub use diagnostic::{
     Category, Diagnostic, Location, Position, Related, Severity, Span, Suppression,
 };
 pub use engine::{run, Input, RunResult};
+pub use fact::Fact;
 pub use language::{Family, Grammar};
-pub use rule::{Precision, RawDiagnostic, Rule, RuleContext, RuleMeta};
+pub use project::{Deployment, Project};
+pub use rule::{
+    Precision, ProjectContext, ProjectRule, RawDiagnostic, RawFact, Rule, RuleContext, RuleMeta,
+};
 pub use semantic::{BindingValue, Semantic};
 pub use settings::Settings;

@@ -1,8 +1,12 @@
 //! The rule trait, its metadata, and the context a rule reports through.
 
-use crate::diagnostic::{Category, Severity, Span};
+use crate::diagnostic::{Category, Diagnostic, Location, Related, Severity, Span};
+use crate::fact::Fact;
 use crate::language::{Family, Grammar};
+use crate::project::Project;
 use crate::semantic::Semantic;
+use crate::settings::Settings;
+use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 /// How often a rule's findings are right, as SARIF `properties.precision` states it.
@@ -75,17 +79,35 @@ pub trait Rule: Send + Sync {
 }
 
 /// A finding as a rule reports it, before severity, position and suppressions are applied.
+/// With `fact` set it is not a finding but a site recorded for the project pass; it goes
+/// through per-file ignores and inline suppressions like a finding would.
 #[derive(Debug, Clone)]
 pub struct RawDiagnostic {
     pub rule: &'static str,
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
+    pub fact: Option<RawFact>,
+}
+
+/// What a fact says: a kind (`jwt-sign`) and named values (`algorithm` → `HS256`).
+#[derive(Debug, Clone, Default)]
+pub struct RawFact {
+    pub kind: &'static str,
+    pub values: BTreeMap<&'static str, String>,
 }
 
 impl RawDiagnostic {
     pub fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a named value to a fact (no-op on a finding).
+    pub fn value(&mut self, name: &'static str, value: impl Into<String>) -> &mut Self {
+        if let Some(fact) = self.fact.as_mut() {
+            fact.values.insert(name, value.into());
+        }
         self
     }
 }
@@ -116,13 +138,84 @@ impl<'a, 't> RuleContext<'a, 't> {
     }
 
     pub fn report_span(&mut self, span: Span, message: impl Into<String>) -> &mut RawDiagnostic {
+        self.push(span, message.into(), None)
+    }
+
+    /// Records a site for this rule's project pass: `ctx.fact(call, "jwt-sign").value(...)`.
+    pub fn fact(&mut self, node: Node<'_>, kind: &'static str) -> &mut RawDiagnostic {
+        let fact = RawFact {
+            kind,
+            values: BTreeMap::new(),
+        };
+        self.push(Span::of(&node), String::new(), Some(fact))
+    }
+
+    fn push(&mut self, span: Span, message: String, fact: Option<RawFact>) -> &mut RawDiagnostic {
         self.out.push(RawDiagnostic {
             rule: self.rule,
             span,
-            message: message.into(),
+            message,
             help: None,
+            fact,
         });
         let last = self.out.len() - 1;
         &mut self.out[last]
+    }
+}
+
+/// A rule that runs once per run, after every file, over the facts files recorded and
+/// what the project shows (services, deployments). It may add findings, and amend the
+/// findings of its own id (raise their severity, attach related locations).
+pub trait ProjectRule: Send + Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn check(&self, ctx: &mut ProjectContext<'_>);
+}
+
+/// What a project rule sees.
+pub struct ProjectContext<'a> {
+    pub project: &'a Project,
+    /// Facts every rule recorded, sorted by location.
+    pub facts: &'a [Fact],
+    /// Every per-file finding, sorted; a project rule only changes its own.
+    pub diagnostics: &'a mut Vec<Diagnostic>,
+    pub settings: &'a Settings,
+    pub(crate) rule: &'static str,
+}
+
+impl ProjectContext<'_> {
+    /// The facts this rule recorded.
+    pub fn own_facts(&self) -> impl Iterator<Item = &Fact> {
+        let rule = self.rule;
+        self.facts.iter().filter(move |fact| fact.rule == rule)
+    }
+
+    /// Reports a finding at a fact's location, unless an inline suppression covers the
+    /// fact (then only with `--include-suppressed`, marked as suppressed).
+    pub fn report(
+        &mut self,
+        fact: &Fact,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        related: Vec<Related>,
+    ) {
+        let Some(severity) = self.settings.severity(self.rule) else {
+            return;
+        };
+        if fact.suppression.is_some() && !self.settings.include_suppressed {
+            return;
+        }
+        let location: Location = fact.location.clone();
+        let fingerprint = crate::fingerprint::fact_fingerprint(self.rule, fact);
+        self.diagnostics.push(Diagnostic {
+            rule: self.rule,
+            severity,
+            message: message.into(),
+            help: Some(help.into()),
+            location,
+            related,
+            fingerprint,
+            suppression: fact.suppression.clone(),
+        });
     }
 }

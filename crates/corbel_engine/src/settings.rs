@@ -1,7 +1,7 @@
 //! The resolved settings one run works with (the CLI builds them from flags and config).
 
 use crate::diagnostic::Severity;
-use crate::rule::Rule;
+use crate::rule::{ProjectRule, Rule};
 use globset::{GlobMatcher, GlobSet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -14,6 +14,8 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 pub struct Settings {
     /// Enabled syntax rules, in registry order.
     pub rules: Vec<&'static dyn Rule>,
+    /// Enabled project rules, run once after every file.
+    pub project_rules: Vec<&'static dyn ProjectRule>,
     /// Severity of every enabled id, rules and engine notices alike.
     pub severities: BTreeMap<&'static str, Severity>,
     /// Every rule id corbel knows, enabled or not (to tell unknown ids in suppressions).

@@ -291,6 +291,7 @@ fn notice(rule: &'static str, span: Span, message: String, help: String) -> RawD
         span,
         message,
         help: Some(help),
+        fact: None,
     }
 }
 

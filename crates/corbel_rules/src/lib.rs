@@ -7,12 +7,17 @@ pub mod common;
 pub mod missing_timeout;
 pub mod notices;
 
-use corbel_engine::{Rule, RuleMeta};
+use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     static RULES: [&dyn Rule; 1] = [&missing_timeout::MissingTimeout];
     &RULES
+}
+
+/// Every project rule (run once after all files), in id order.
+pub fn all_project_rules() -> &'static [&'static dyn ProjectRule] {
+    &[]
 }
 
 /// Notices the engine reports itself (parse errors, suppression problems).
@@ -30,9 +35,12 @@ pub fn all_metas() -> Vec<&'static RuleMeta> {
     let mut metas: Vec<&'static RuleMeta> = all_rules()
         .iter()
         .map(|rule| rule.meta())
+        .chain(all_project_rules().iter().map(|rule| rule.meta()))
         .chain(notices().iter().copied())
         .collect();
     metas.sort_by_key(|meta| meta.id);
+    // A rule with a per-file and a project part shares one meta.
+    metas.dedup_by_key(|meta| meta.id);
     metas
 }
 
@@ -46,6 +54,7 @@ pub fn default_settings(root: std::path::PathBuf) -> corbel_engine::Settings {
     let metas = all_metas();
     corbel_engine::Settings {
         rules: all_rules().to_vec(),
+        project_rules: all_project_rules().to_vec(),
         severities: metas.iter().map(|m| (m.id, m.default_severity)).collect(),
         known_ids: metas.iter().map(|m| m.id).collect(),
         exclude: None,

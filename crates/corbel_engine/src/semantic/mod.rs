@@ -5,15 +5,20 @@
 //! never re-implementing import resolution themselves. The model is flow-insensitive
 //! within a scope except for order: a name resolves to its last binding before the use.
 
+mod context;
 mod javascript;
 mod python;
+mod strings;
+
+pub use context::ChainLink;
+pub use strings::StringBuild;
 
 use crate::language::{Family, Grammar};
 use std::collections::HashMap;
 use tree_sitter::{Node, Tree};
 
 /// How deep alias chains (`a = b; b = c; ...`) are followed before giving up.
-const MAX_ALIAS_DEPTH: usize = 8;
+pub(crate) const MAX_ALIAS_DEPTH: usize = 8;
 
 pub type ScopeId = usize;
 
@@ -473,3 +478,5 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod model_tests;

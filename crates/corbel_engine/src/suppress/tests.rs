@@ -24,6 +24,7 @@ fn settings_with(enabled: &[&'static str]) -> Settings {
     ];
     Settings {
         rules: Vec::new(),
+        project_rules: Vec::new(),
         severities: enabled
             .iter()
             .map(|&id| (id, crate::diagnostic::Severity::Warning))
@@ -60,6 +61,7 @@ fn finding(source: &str, rule: &'static str, first: usize, last: usize) -> RawDi
         span: Span::new(start, end),
         message: format!("{rule} finding"),
         help: None,
+        fact: None,
     }
 }
 

@@ -86,6 +86,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub statistics: bool,
 
+    /// Print on stderr where the time went: walking, reading, prefiltering, parsing,
+    /// rules, suppressions, the project pass and reporting, with files walked and parsed
+    #[arg(long)]
+    pub timings: bool,
+
     /// Also report findings silenced by `corbel: ignore[...]` comments, marked as
     /// suppressed (they never affect the exit code)
     #[arg(long)]

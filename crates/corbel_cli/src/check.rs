@@ -47,12 +47,19 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
         width: term::width(),
         version: env!("CARGO_PKG_VERSION"),
     };
+    let report_start = Instant::now();
     let written = output::write(
         args.format.into(),
         args.statistics,
         &report,
         args.output.as_deref(),
     );
+    if args.timings {
+        eprint!(
+            "{}",
+            timings_table(&result, report_start.elapsed(), elapsed, settings.threads)
+        );
+    }
     for warning in &result.skipped {
         eprintln!("corbel: warning: {warning}");
     }
@@ -125,4 +132,55 @@ fn is_excluded(name: &Path, settings: &Settings) -> bool {
         .strip_prefix(&settings.project_root)
         .unwrap_or(&absolute);
     exclude.is_match(relative) || name.file_name().is_some_and(|file| exclude.is_match(file))
+}
+
+/// The `--timings` table.
+fn timings_table(
+    result: &RunResult,
+    report: std::time::Duration,
+    wall: std::time::Duration,
+    threads: usize,
+) -> String {
+    let t = &result.timings;
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let share = if result.files_walked == 0 {
+        0.0
+    } else {
+        100.0 * result.files_parsed as f64 / result.files_walked as f64
+    };
+    let rows = [
+        (
+            "walk",
+            t.walk,
+            format!("{} files walked", result.files_walked),
+        ),
+        ("read", t.read, String::new()),
+        ("prefilter", t.prefilter, String::new()),
+        (
+            "parse",
+            t.parse,
+            format!("{} files parsed ({share:.1}%)", result.files_parsed),
+        ),
+        ("rules", t.rules, "semantic model and rules".to_string()),
+        ("suppressions", t.suppressions, String::new()),
+        (
+            "project pass",
+            t.project,
+            format!("{} facts", result.facts.len()),
+        ),
+        ("report", report, String::new()),
+    ];
+    let mut table =
+        format!("corbel timings (read..suppressions are summed over {threads} threads)\n");
+    for (name, duration, note) in rows {
+        let line = format!("  {name:<13}{:>10.1} ms  {note}", ms(duration));
+        table.push_str(line.trim_end());
+        table.push('\n');
+    }
+    table.push_str(&format!(
+        "  {:<13}{:>10.1} ms\n",
+        "total (wall)",
+        ms(wall + report)
+    ));
+    table
 }

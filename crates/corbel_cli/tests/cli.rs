@@ -824,3 +824,34 @@ fn version_is_printed() {
         format!("corbel {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_alone() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT_PY);
+    let plain = check(&repo, &[]);
+    let timed = check(&repo, &["--timings"]);
+    assert_eq!(plain.stdout, timed.stdout);
+    for phase in [
+        "walk",
+        "read",
+        "prefilter",
+        "parse",
+        "rules",
+        "suppressions",
+        "project pass",
+        "report",
+        "total (wall)",
+    ] {
+        assert!(
+            timed.stderr.contains(phase),
+            "{phase} missing in:\n{}",
+            timed.stderr
+        );
+    }
+    assert!(
+        timed.stderr.contains("1 files parsed (100.0%)"),
+        "{}",
+        timed.stderr
+    );
+}

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tree_sitter::{Node, Parser, Tree};
 
 /// Files above this size are skipped with a warning: generated bundles, not hand-written code.
@@ -52,6 +53,42 @@ pub struct RunResult {
     pub generated: Vec<String>,
     /// Sites recorded for project rules, sorted by location.
     pub facts: Vec<Fact>,
+    pub timings: Timings,
+}
+
+/// Where a run's time went. Walk and project pass are wall time; the per-file phases
+/// are summed over worker threads, so they can add up to more than the wall time.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Timings {
+    pub walk: Duration,
+    pub read: Duration,
+    pub prefilter: Duration,
+    pub parse: Duration,
+    /// Building the semantic model and running the rules.
+    pub rules: Duration,
+    /// Per-file ignores, inline suppressions, positions and fingerprints.
+    pub suppressions: Duration,
+    pub project: Duration,
+}
+
+impl std::ops::AddAssign for Timings {
+    fn add_assign(&mut self, other: Timings) {
+        self.walk += other.walk;
+        self.read += other.read;
+        self.prefilter += other.prefilter;
+        self.parse += other.parse;
+        self.rules += other.rules;
+        self.suppressions += other.suppressions;
+        self.project += other.project;
+    }
+}
+
+/// Runs `work`, adding its duration to `slot`.
+fn timed<T>(slot: &mut Duration, work: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let value = work();
+    *slot += start.elapsed();
+    value
 }
 
 struct FileOutcome {
@@ -62,6 +99,7 @@ struct FileOutcome {
     skipped: Option<String>,
     generated: bool,
     facts: Vec<Fact>,
+    timings: Timings,
 }
 
 /// Per-run tables shared by all worker threads.
@@ -145,7 +183,12 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         Input::Stdin { name, source } => {
             result.files_walked = 1;
             match Grammar::from_path(&name) {
-                Some(grammar) => vec![lint_bytes(&run, &name, grammar, source)],
+                Some(grammar) => {
+                    let mut timings = Timings::default();
+                    let mut outcome = lint_bytes(&run, &name, grammar, source, &mut timings);
+                    outcome.timings = timings;
+                    vec![outcome]
+                }
                 None => {
                     result.fatal.push(format!(
                         "{}: cannot tell the language from this name; use a .py, .ts, .tsx, .js or .jsx name",
@@ -156,15 +199,17 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
             }
         }
         Input::Paths(paths) => {
-            let walk = collect_files(
-                &paths,
-                &WalkOptions {
-                    ignore_root: &settings.report_root,
-                    exclude: settings.exclude.as_ref(),
-                    exclude_root: &settings.project_root,
-                    threads: settings.threads,
-                },
-            );
+            let walk = timed(&mut result.timings.walk, || {
+                collect_files(
+                    &paths,
+                    &WalkOptions {
+                        ignore_root: &settings.report_root,
+                        exclude: settings.exclude.as_ref(),
+                        exclude_root: &settings.project_root,
+                        threads: settings.threads,
+                    },
+                )
+            });
             result.fatal = walk.fatal;
             result.skipped = walk.warnings;
             result.files_walked = walk.files.len();
@@ -175,6 +220,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         }
     };
     for outcome in outcomes {
+        result.timings += outcome.timings;
         result.files_parsed += usize::from(outcome.parsed);
         if let Some(reason) = outcome.skipped {
             result.skipped.push(reason);
@@ -192,6 +238,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     if !settings.project_rules.is_empty() {
+        let start = Instant::now();
         let project = Project::new(absolutize(&settings.report_root));
         for rule in &settings.project_rules {
             let mut ctx = ProjectContext {
@@ -206,6 +253,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         result
             .diagnostics
             .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        result.timings.project = start.elapsed();
     }
     result
 }
@@ -239,6 +287,7 @@ impl FileOutcome {
             skipped: None,
             generated: false,
             facts: Vec::new(),
+            timings: Timings::default(),
         }
     }
 }
@@ -254,13 +303,16 @@ fn lint_path(run: &Run<'_>, path: &Path) -> FileOutcome {
     let Some(grammar) = Grammar::from_path(path) else {
         return skipped(report_path(path, run.settings), "unknown language".into());
     };
-    match read_limited(path) {
-        Ok(bytes) => lint_bytes(run, path, grammar, bytes),
+    let mut timings = Timings::default();
+    let mut outcome = match timed(&mut timings.read, || read_limited(path)) {
+        Ok(bytes) => lint_bytes(run, path, grammar, bytes, &mut timings),
         Err(error) => skipped(
             report_path(path, run.settings),
             format!("cannot read: {}", error.kind().to_string().to_lowercase()),
         ),
-    }
+    };
+    outcome.timings = timings;
+    outcome
 }
 
 /// Reads a file, but at most one byte past the size limit: a multi-gigabyte generated
@@ -273,7 +325,14 @@ fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> FileOutcome {
+fn lint_bytes(
+    run: &Run<'_>,
+    path: &Path,
+    grammar: Grammar,
+    bytes: Vec<u8>,
+    timings: &mut Timings,
+) -> FileOutcome {
+    let prefilter_start = Instant::now();
     let settings = run.settings;
     let report_path = report_path(path, settings);
     if bytes.len() > MAX_FILE_BYTES {
@@ -287,18 +346,23 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         return skipped(report_path, "binary file (contains NUL bytes)".into());
     }
     let activation = run.prefilters[grammar.family().index()].activate(&bytes);
-    if activation.any_rule && grammar.family() == Family::JavaScript {
-        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if is_generated_javascript(file_name, &bytes) {
-            return FileOutcome {
-                generated: true,
-                ..FileOutcome::unparsed(report_path)
-            };
-        }
+    let generated = activation.any_rule
+        && grammar.family() == Family::JavaScript
+        && is_generated_javascript(
+            path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
+            &bytes,
+        );
+    timings.prefilter += prefilter_start.elapsed();
+    if generated {
+        return FileOutcome {
+            generated: true,
+            ..FileOutcome::unparsed(report_path)
+        };
     }
     if !activation.any_rule && !activation.has_suppression {
         return FileOutcome::unparsed(report_path);
     }
+    let parse_start = Instant::now();
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
         Err(error) => {
@@ -312,18 +376,22 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
     let Some(tree) = parse(grammar, &source) else {
         return skipped(report_path, "the parser gave up on this file".into());
     };
+    timings.parse += parse_start.elapsed();
     let is_test_file = is_test_path(&report_path);
     let mut raw = Vec::new();
-    check_tree(
-        run,
-        &tree,
-        &source,
-        grammar,
-        &report_path,
-        is_test_file,
-        &activation,
-        &mut raw,
-    );
+    timed(&mut timings.rules, || {
+        check_tree(
+            run,
+            &tree,
+            &source,
+            grammar,
+            &report_path,
+            is_test_file,
+            &activation,
+            &mut raw,
+        )
+    });
+    let suppressions_start = Instant::now();
     if let Some(notice) = parse_error_notice(tree.root_node(), settings) {
         raw.push(notice);
     }
@@ -386,6 +454,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
             suppression,
         });
     }
+    timings.suppressions += suppressions_start.elapsed();
     FileOutcome {
         path: report_path,
         // Project findings land on fact sites, so their files keep their source too.
@@ -395,6 +464,7 @@ fn lint_bytes(run: &Run<'_>, path: &Path, grammar: Grammar, bytes: Vec<u8>) -> F
         skipped: None,
         generated: false,
         facts,
+        timings: Timings::default(),
     }
 }
 

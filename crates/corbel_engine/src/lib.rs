@@ -18,7 +18,7 @@ pub mod walk;
 pub use diagnostic::{
     Category, Diagnostic, Location, Position, Related, Severity, Span, Suppression,
 };
-pub use engine::{run, Input, RunResult};
+pub use engine::{run, Input, RunResult, Timings};
 pub use fact::Fact;
 pub use language::{Family, Grammar};
 pub use project::{Deployment, Project};

@@ -82,6 +82,14 @@ pub struct CheckArgs {
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
 
+    /// Do not read or write the result cache
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Keep the result cache in DIR [default: .corbel_cache in the project root]
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+
     /// Print counts per rule instead of findings
     #[arg(long)]
     pub statistics: bool,

@@ -164,6 +164,11 @@ fn timings_table(
         ("rules", t.rules, "semantic model and rules".to_string()),
         ("suppressions", t.suppressions, String::new()),
         (
+            "cache",
+            t.cache,
+            "hashing contents, loading and storing entries".to_string(),
+        ),
+        (
             "project pass",
             t.project,
             format!("{} facts", result.facts.len()),

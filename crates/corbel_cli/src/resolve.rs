@@ -50,6 +50,11 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
 
     let project_root = config.root().unwrap_or(cwd).to_path_buf();
     let report_root = git_work_tree(cwd).unwrap_or_else(|| cwd.to_path_buf());
+    let cache_dir = match (&args.cache_dir, args.no_cache) {
+        (_, true) => None,
+        (Some(dir), false) => Some(cwd.join(dir)),
+        (None, false) => Some(project_root.join(".corbel_cache")),
+    };
     let settings = Settings {
         rules,
         project_rules,
@@ -67,6 +72,7 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
             .map(usize::from)
             .unwrap_or_else(default_threads),
         include_suppressed: args.include_suppressed,
+        cache_dir,
     };
     Ok(Resolved {
         settings,

@@ -830,7 +830,7 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
     let repo = Repo::new();
     repo.write("app/client.py", CLIENT_PY);
     let plain = check(&repo, &[]);
-    let timed = check(&repo, &["--timings"]);
+    let timed = check(&repo, &["--timings", "--no-cache"]);
     assert_eq!(plain.stdout, timed.stdout);
     for phase in [
         "walk",
@@ -854,4 +854,98 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
         "{}",
         timed.stderr
     );
+}
+
+/// Runs `corbel check` with the cache in `cache` and returns (stdout, stderr).
+fn cached_run(repo: &Repo, cache: &std::path::Path, extra: &[&str]) -> (String, String) {
+    let cache = cache.to_string_lossy().into_owned();
+    let mut args = vec!["--timings", "--cache-dir", cache.as_str()];
+    args.extend_from_slice(extra);
+    let outcome = check(repo, &args);
+    (outcome.stdout, outcome.stderr)
+}
+
+#[test]
+fn a_warm_cache_gives_the_same_report_without_parsing() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT_PY);
+    repo.write("app/clean.py", CLEAN_PY);
+    let cache = tempfile::tempdir().unwrap();
+    let (cold, cold_timings) = cached_run(&repo, cache.path(), &[]);
+    let (warm, warm_timings) = cached_run(&repo, cache.path(), &[]);
+    assert_eq!(cold, warm);
+    assert!(cold_timings.contains("2 files parsed"), "{cold_timings}");
+    assert!(warm_timings.contains("0 files parsed"), "{warm_timings}");
+    assert!(cache.path().join(".gitignore").is_file());
+
+    // A changed file is linted again; the unchanged one still comes from the cache.
+    repo.write("app/clean.py", CLIENT_PY);
+    let (changed, changed_timings) = cached_run(&repo, cache.path(), &[]);
+    assert!(
+        changed_timings.contains("1 files parsed"),
+        "{changed_timings}"
+    );
+    assert_eq!(changed.matches("missing-timeout").count(), 2, "{changed}");
+}
+
+#[test]
+fn a_corrupt_cache_is_rebuilt_not_trusted() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT_PY);
+    let cache = tempfile::tempdir().unwrap();
+    let (cold, _) = cached_run(&repo, cache.path(), &[]);
+    let mut entries = Vec::new();
+    let mut pending = vec![cache.path().to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                entries.push(path);
+            }
+        }
+    }
+    assert_eq!(entries.len(), 1);
+    // Truncated half way, then a flipped payload with the old checksum.
+    let text = std::fs::read_to_string(&entries[0]).unwrap();
+    std::fs::write(&entries[0], &text[..text.len() / 2]).unwrap();
+    let (after_truncation, timings) = cached_run(&repo, cache.path(), &[]);
+    assert_eq!(cold, after_truncation);
+    assert!(timings.contains("1 files parsed"), "{timings}");
+    let text = std::fs::read_to_string(&entries[0]).unwrap();
+    std::fs::write(
+        &entries[0],
+        text.replace("missing-timeout", "missing-timeoux"),
+    )
+    .unwrap();
+    let (after_tampering, timings) = cached_run(&repo, cache.path(), &[]);
+    assert_eq!(cold, after_tampering);
+    assert!(timings.contains("1 files parsed"), "{timings}");
+}
+
+#[test]
+fn a_changed_config_invalidates_the_cache() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT_PY);
+    let cache = tempfile::tempdir().unwrap();
+    let (warning, _) = cached_run(&repo, cache.path(), &[]);
+    assert!(warning.contains("warning[missing-timeout]"), "{warning}");
+    repo.write(
+        "corbel.toml",
+        "[rules.missing-timeout]\nseverity = \"error\"\n",
+    );
+    let (error, timings) = cached_run(&repo, cache.path(), &[]);
+    assert!(error.contains("error[missing-timeout]"), "{error}");
+    assert!(timings.contains("1 files parsed"), "{timings}");
+}
+
+#[test]
+fn no_cache_writes_nothing() {
+    let repo = Repo::new();
+    repo.write("app/client.py", CLIENT_PY);
+    check(&repo, &["--no-cache"]);
+    assert!(!repo.path(".corbel_cache").exists());
+    check(&repo, &[]);
+    assert!(repo.path(".corbel_cache").is_dir());
 }

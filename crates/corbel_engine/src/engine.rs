@@ -1,6 +1,7 @@
 //! One lint run: walk, then per file on rayon: read, prefilter, parse, semantic model,
 //! rules, suppressions; then sort. Files are independent, so output is deterministic.
 
+use crate::cache::{content_hash, Cache};
 use crate::diagnostic::{Diagnostic, Location, Severity, Span};
 use crate::fact::Fact;
 use crate::fingerprint::fingerprint;
@@ -68,6 +69,8 @@ pub struct Timings {
     pub rules: Duration,
     /// Per-file ignores, inline suppressions, positions and fingerprints.
     pub suppressions: Duration,
+    /// Hashing contents, loading and storing result cache entries.
+    pub cache: Duration,
     pub project: Duration,
 }
 
@@ -79,6 +82,7 @@ impl std::ops::AddAssign for Timings {
         self.parse += other.parse;
         self.rules += other.rules;
         self.suppressions += other.suppressions;
+        self.cache += other.cache;
         self.project += other.project;
     }
 }
@@ -105,6 +109,7 @@ struct FileOutcome {
 /// Per-run tables shared by all worker threads.
 struct Run<'s> {
     settings: &'s Settings,
+    cache: Option<Cache>,
     prefilters: [Prefilter; 2],
     /// For each grammar: node kind id → indices of enabled rules that visit it.
     dispatch: [Vec<Vec<usize>>; 3],
@@ -132,6 +137,10 @@ impl<'s> Run<'s> {
         });
         Run {
             settings,
+            cache: settings
+                .cache_dir
+                .as_deref()
+                .and_then(|dir| Cache::open(dir, settings)),
             prefilters,
             dispatch,
         }
@@ -362,6 +371,49 @@ fn lint_bytes(
     if !activation.any_rule && !activation.has_suppression {
         return FileOutcome::unparsed(report_path);
     }
+    let Some(cache) = &run.cache else {
+        return lint_source(run, path, report_path, grammar, bytes, &activation, timings);
+    };
+    let cache_start = Instant::now();
+    let content = content_hash(&bytes);
+    let hit = cache.load(&report_path, &content, settings);
+    timings.cache += cache_start.elapsed();
+    if let Some(hit) = hit {
+        let keeps_source = !hit.diagnostics.is_empty() || !hit.facts.is_empty();
+        return FileOutcome {
+            source: keeps_source
+                .then(|| String::from_utf8(bytes).ok().map(Arc::from))
+                .flatten(),
+            diagnostics: hit.diagnostics,
+            facts: hit.facts,
+            ..FileOutcome::unparsed(report_path)
+        };
+    }
+    let outcome = lint_source(run, path, report_path, grammar, bytes, &activation, timings);
+    if outcome.skipped.is_none() {
+        timed(&mut timings.cache, || {
+            cache.store(
+                &outcome.path,
+                &content,
+                &outcome.diagnostics,
+                &outcome.facts,
+            )
+        });
+    }
+    outcome
+}
+
+/// Parses a file that may hold findings and runs the rules on it.
+fn lint_source(
+    run: &Run<'_>,
+    path: &Path,
+    report_path: String,
+    grammar: Grammar,
+    bytes: Vec<u8>,
+    activation: &Activation,
+    timings: &mut Timings,
+) -> FileOutcome {
+    let settings = run.settings;
     let parse_start = Instant::now();
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
@@ -387,7 +439,7 @@ fn lint_bytes(
             grammar,
             &report_path,
             is_test_file,
-            &activation,
+            activation,
             &mut raw,
         )
     });
@@ -419,9 +471,13 @@ fn lint_bytes(
             *occurrence += 1;
             facts.push(Fact {
                 rule: raw.rule,
-                kind: fact.kind,
+                kind: fact.kind.to_string(),
                 location: locate(&index, &report_path, raw.span),
-                values: fact.values,
+                values: fact
+                    .values
+                    .into_iter()
+                    .map(|(name, value)| (name.to_string(), value))
+                    .collect(),
                 suppression,
                 is_test_file,
                 occurrence: *occurrence,

@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 pub struct Fact {
     /// The rule that recorded it (and whose project pass reads it).
     pub rule: &'static str,
-    pub kind: &'static str,
+    pub kind: String,
     pub location: Location,
-    pub values: BTreeMap<&'static str, String>,
+    pub values: BTreeMap<String, String>,
     /// An inline suppression that covers the site.
     pub suppression: Option<Suppression>,
     pub is_test_file: bool,

@@ -84,7 +84,7 @@ pub fn fact_fingerprint(rule: &str, fact: &crate::fact::Fact) -> String {
     let hash = fnv1a(&[
         rule,
         &fact.location.path,
-        fact.kind,
+        &fact.kind,
         &values.join("\u{0}"),
         &fact.occurrence.to_string(),
     ]);

@@ -1,5 +1,6 @@
 //! corbel's engine: everything between the command line and the reporters.
 
+pub mod cache;
 pub mod diagnostic;
 pub mod engine;
 pub mod fact;

@@ -30,6 +30,8 @@ pub struct Settings {
     pub threads: usize,
     /// Keep suppressed findings in the result, marked as such.
     pub include_suppressed: bool,
+    /// Where the result cache lives; `None` runs without one.
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Settings {

@@ -63,5 +63,6 @@ pub fn default_settings(root: std::path::PathBuf) -> corbel_engine::Settings {
         report_root: root,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         include_suppressed: false,
+        cache_dir: None,
     }
 }

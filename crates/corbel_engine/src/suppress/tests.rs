@@ -35,6 +35,7 @@ fn settings_with(enabled: &[&'static str]) -> Settings {
         project_root: PathBuf::from("."),
         report_root: PathBuf::from("."),
         threads: 1,
+        cache_dir: None,
         include_suppressed: false,
     }
 }

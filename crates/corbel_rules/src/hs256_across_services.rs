@@ -1435,6 +1435,150 @@ fn help(fact: &Fact) -> String {
 mod tests {
     use super::*;
 
+    /// (line, kind, algorithm, secret) of every site recorded in `source`.
+    fn sites(name: &str, source: &str) -> Vec<(usize, &'static str, String, Option<String>)> {
+        let settings = crate::default_settings(std::env::temp_dir());
+        let input = corbel_engine::Input::Stdin {
+            name: name.into(),
+            source: source.as_bytes().to_vec(),
+        };
+        let result = corbel_engine::run(input, &settings);
+        result
+            .facts
+            .iter()
+            .filter(|fact| fact.rule == META.id)
+            .map(|fact| {
+                (
+                    fact.location.start.line,
+                    fact.kind,
+                    fact.value("algorithm").unwrap_or("").to_string(),
+                    fact.value("secret").map(str::to_string),
+                )
+            })
+            .collect()
+    }
+
+    fn algorithms(name: &str, source: &str) -> Vec<String> {
+        sites(name, source).into_iter().map(|s| s.2).collect()
+    }
+
+    #[test]
+    fn python_positional_and_header_algorithms() {
+        let source = r#"
+import os
+import jwt
+from jose import jws
+
+KEY = os.environ["JWT_SECRET"]
+
+def f(token, payload, private_key):
+    jws.sign(payload, KEY, None, "HS384")
+    jwt.encode(payload, KEY, headers={"alg": "RS256"})
+    jwt.encode(payload, private_key)
+    jwt.encode(payload, KEY, algorithm=None)
+    jwt.decode(token, KEY, True)
+    jwt.decode(token, KEY, ("HS256", "RS256"))
+    jwt.decode(token, verify=False)
+"#;
+        assert_eq!(
+            algorithms("svc.py", source),
+            [
+                "HS384",
+                "RS256",
+                "unknown",
+                "none",
+                "unknown",
+                "HS256, RS256"
+            ]
+        );
+        assert_eq!(sites("svc.py", source)[0].3.as_deref(), Some("JWT_SECRET"));
+    }
+
+    #[test]
+    fn python_env_reads_through_wrappers() {
+        let source = r#"
+from os import environ, getenv
+import jwt
+
+secret = str(getenv("A_SECRET") or "dev").encode()
+
+def f(payload):
+    jwt.encode(payload, secret)
+    jwt.encode(payload, environ["B_SECRET"], algorithm="HS256")
+"#;
+        let found = sites("svc.py", source);
+        assert_eq!(found[0].3.as_deref(), Some("A_SECRET"));
+        assert_eq!(found[1].3.as_deref(), Some("B_SECRET"));
+    }
+
+    #[test]
+    fn javascript_header_override_and_key_kinds() {
+        let source = r#"
+import jwt from "jsonwebtoken";
+import { readFileSync } from "fs";
+const { JWT_SECRET: secret } = process.env;
+const pem = readFileSync("key.pem");
+export function f(payload: object, token: string, key: string, config: ConfigService) {
+  jwt.sign(payload, secret, { header: { alg: "RS256" } });
+  jwt.sign(payload, pem);
+  jwt.sign(payload, key);
+  jwt.sign(payload, "dev-secret", (err, t) => t);
+  jwt.verify(token, config.get<string>("JWT_SECRET"));
+  jwt.verify(token, key);
+  jwt.sign(payload, secret, { algorithm: "HS512" as Algorithm });
+}
+"#;
+        assert_eq!(
+            algorithms("svc.ts", source),
+            [
+                "RS256",
+                "unknown",
+                "HS256 (default)",
+                "HS256 (default)",
+                "HS256 (default)",
+                "unknown",
+                "HS512"
+            ]
+        );
+        let found = sites("svc.ts", source);
+        assert_eq!(found[0].3.as_deref(), Some("JWT_SECRET"));
+        assert_eq!(found[4].3.as_deref(), Some("JWT_SECRET"));
+    }
+
+    #[test]
+    fn nest_factories_and_express_jwt() {
+        let source = r#"
+import { JwtModule } from "@nestjs/jwt";
+const jwt = require("express-jwt");
+JwtModule.registerAsync({
+  useFactory(config) {
+    const options = { secret: config.get("JWT_SECRET") };
+    return options;
+  },
+});
+JwtModule.registerAsync({ useClass: JwtConfig });
+JwtModule.register({ secret: process.env.S, ...extra });
+app.use(jwt({ secret: "s3cret", algorithms: ["HS256"] }));
+"#;
+        assert_eq!(
+            algorithms("app.js", source),
+            ["HS256 (default)", "unknown", "unknown", "HS256"]
+        );
+    }
+
+    #[test]
+    fn jose_sign_jwt_through_a_variable() {
+        let source = r#"
+import { SignJWT } from "jose";
+export async function f(key: Uint8Array) {
+  const builder = new SignJWT({ sub: "1" });
+  const alg = "HS256";
+  return builder.setProtectedHeader({ alg }).sign(key);
+}
+"#;
+        assert_eq!(algorithms("a.ts", source), ["HS256"]);
+    }
+
     #[test]
     fn algorithm_names() {
         assert!(is_algorithm_name("HS256"));

@@ -107,6 +107,10 @@ fn record(ctx: &mut RuleContext<'_, '_>, site: Site<'_>) {
     if let Some(secret) = site.secret {
         fact.value("secret", secret);
     }
+    // Module-level configurations set up both signing and verification.
+    if matches!(site.library, "@nestjs/jwt" | "@fastify/jwt") {
+        fact.value("role", "sign+verify");
+    }
 }
 
 impl Rule for Hs256AcrossServices {
@@ -141,6 +145,13 @@ impl Rule for Hs256AcrossServices {
 
 /// The text of a callee on one line, as a call: `jwt.encode()`.
 fn call_text(semantic: &Semantic<'_>, callee: Node<'_>) -> String {
+    // `(0, jsonwebtoken_1.sign)` from compiled modules reads as `jsonwebtoken_1.sign`.
+    let mut callee = semantic.unwrap_expression(callee);
+    if callee.kind() == "sequence_expression" {
+        if let Some(last) = named_children(callee).last() {
+            callee = *last;
+        }
+    }
     let text: String = semantic
         .text(callee)
         .split_whitespace()
@@ -592,10 +603,70 @@ fn py_key_kind<'t>(key: Node<'t>, semantic: &Semantic<'t>) -> KeyKind {
 
 // ----------------------------------------------------------------------- TypeScript / JS
 
+/// Helpers compilers wrap `require()` in: `__importDefault(require("jsonwebtoken"))`.
+const INTEROP_HELPERS: &[&str] = &[
+    "__importDefault",
+    "__importStar",
+    "_interopRequireDefault",
+    "_interopRequireWildcard",
+    "__toESM",
+];
+
+/// [`Semantic::qualified_name`], also through compiled-module shapes:
+/// `jsonwebtoken_1.default.verify` with `jsonwebtoken_1 = __importDefault(require(...))`,
+/// and `(0, jsonwebtoken_1.sign)` callees.
+fn js_qualified<'t>(semantic: &Semantic<'t>, expr: Node<'t>) -> Option<String> {
+    let mut expr = semantic.unwrap_expression(expr);
+    // `(0, x.sign)`: the last expression of a parenthesized sequence.
+    if expr.kind() == "sequence_expression" {
+        expr = semantic.unwrap_expression(*named_children(expr).last()?);
+    }
+    if let Some(qualified) = semantic.qualified_name(expr) {
+        return Some(qualified);
+    }
+    let mut members = Vec::new();
+    let mut current = expr;
+    for _ in 0..MAX_DEPTH {
+        if current.kind() != "member_expression" {
+            break;
+        }
+        let property = semantic.text(current.child_by_field_name("property")?);
+        if property != "default" {
+            members.push(property);
+        }
+        current = semantic.unwrap_expression(current.child_by_field_name("object")?);
+    }
+    if current.kind() != "identifier" {
+        return None;
+    }
+    let BindingValue::Value(value) = semantic
+        .lookup(semantic.text(current), current.start_byte())?
+        .value
+    else {
+        return None;
+    };
+    let value = semantic.unwrap_expression(value);
+    if value.kind() != "call_expression" {
+        return None;
+    }
+    let helper = semantic.text(value.child_by_field_name("function")?);
+    if !INTEROP_HELPERS.contains(&helper.trim_start_matches("_default.")) {
+        return None;
+    }
+    let module = semantic.qualified_name(*js_arguments(value).first()?)?;
+    members.reverse();
+    Some(
+        std::iter::once(module.as_str())
+            .chain(members)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
 fn js_site<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> {
     if node.kind() == "new_expression" {
         let constructor = node.child_by_field_name("constructor")?;
-        if semantic.qualified_name(constructor).as_deref() != Some("passport-jwt.Strategy") {
+        if js_qualified(semantic, constructor).as_deref() != Some("passport-jwt.Strategy") {
             return None;
         }
         let options = js_arguments(node).first().copied();
@@ -606,7 +677,7 @@ fn js_site<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> {
     if function.kind() == "super" {
         return passport_super(node, function, semantic);
     }
-    let qualified = semantic.qualified_name(function);
+    let qualified = js_qualified(semantic, function);
     let call_name = call_text(semantic, function);
     match qualified.as_deref() {
         Some("jsonwebtoken.sign") => Some(jsonwebtoken_sign(node, function, call_name, semantic)),
@@ -804,7 +875,7 @@ fn sign_jwt_site<'t>(
         expr.kind() == "new_expression"
             && expr
                 .child_by_field_name("constructor")
-                .and_then(|c| semantic.qualified_name(c))
+                .and_then(|c| js_qualified(semantic, c))
                 .as_deref()
                 == Some("jose.SignJWT")
     };
@@ -987,12 +1058,12 @@ fn passport_super<'t>(
         pending.extend(named_children(node));
     }
     let base = base?;
-    let mixin = semantic.qualified_name(base.child_by_field_name("function")?)?;
+    let mixin = js_qualified(semantic, base.child_by_field_name("function")?)?;
     if mixin != "@nestjs/passport.PassportStrategy" {
         return None;
     }
     let strategy = js_arguments(base).first().copied()?;
-    if semantic.qualified_name(strategy).as_deref() != Some("passport-jwt.Strategy") {
+    if js_qualified(semantic, strategy).as_deref() != Some("passport-jwt.Strategy") {
         return None;
     }
     let options = js_arguments(call).first().copied();
@@ -1019,7 +1090,7 @@ fn fastify_site<'t>(
         return None;
     }
     let arguments = js_arguments(call);
-    let plugin = semantic.qualified_name(*arguments.first()?)?;
+    let plugin = js_qualified(semantic, *arguments.first()?)?;
     if !matches!(plugin.as_str(), "@fastify/jwt" | "fastify-jwt") {
         return None;
     }
@@ -1139,7 +1210,7 @@ fn js_key_wrapper<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> bool {
     let Some(function) = call.child_by_field_name("function") else {
         return false;
     };
-    if let Some(qualified) = semantic.qualified_name(function) {
+    if let Some(qualified) = js_qualified(semantic, function) {
         return qualified == "crypto.createSecretKey" || qualified == "node:crypto.createSecretKey";
     }
     match semantic.text(function) {
@@ -1218,7 +1289,7 @@ fn js_key_kind<'t>(key: Node<'t>, semantic: &Semantic<'t>, depth: usize) -> KeyK
             if is_text_encoder_encode(function, semantic) {
                 return KeyKind::Secret;
             }
-            let qualified = semantic.qualified_name(function);
+            let qualified = js_qualified(semantic, function);
             let name = qualified
                 .as_deref()
                 .unwrap_or_else(|| semantic.text(function));
@@ -1266,34 +1337,58 @@ impl ProjectRule for Hs256AcrossServicesProject {
             })
             .collect();
         // Suppressed sites do not make other services' sites findings.
-        let services: BTreeSet<&str> = sites
+        let counted: Vec<&(String, Fact)> = sites
             .iter()
             .filter(|(_, fact)| fact.suppression.is_none())
+            .collect();
+        let hmac_services: BTreeSet<&str> = counted
+            .iter()
             .map(|(service, _)| service.as_str())
             .collect();
-        if services.len() < 2 {
+        if hmac_services.len() < 2 {
             return;
         }
+        let (one_sided, sharing) = involved_services(&counted);
+        let involved: BTreeSet<&str> = one_sided.union(&sharing).copied().collect();
         // Which services read each environment variable.
         let mut readers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for (service, fact) in &sites {
-            if let (Some(secret), None) = (fact.value("secret"), &fact.suppression) {
+        for (service, fact) in &counted {
+            if let Some(secret) = fact.value("secret") {
                 readers.entry(secret).or_default().insert(service.as_str());
             }
         }
         let mut findings = Vec::new();
         for (service, fact) in &sites {
-            let others: Vec<&(String, Fact)> = sites
+            if !involved.contains(service.as_str()) {
+                continue;
+            }
+            // In a service that signs and verifies its own tokens, a secret no other
+            // service reads is a token of its own.
+            let own_secret = fact
+                .value("secret")
+                .is_some_and(|secret| readers.get(secret).is_none_or(|r| r.len() < 2));
+            if !one_sided.contains(service.as_str()) && own_secret {
+                continue;
+            }
+            // The other involved services, else every other service using HMAC tokens.
+            let mut others: Vec<&(String, Fact)> = counted
                 .iter()
-                .filter(|(other, f)| other != service && f.suppression.is_none())
+                .copied()
+                .filter(|(other, _)| other != service && involved.contains(other.as_str()))
                 .collect();
+            if others.is_empty() {
+                others = counted
+                    .iter()
+                    .copied()
+                    .filter(|(other, _)| other != service)
+                    .collect();
+            }
             if others.is_empty() {
                 continue;
             }
             let message = message(service, fact, &others, &readers);
-            let related = others
-                .iter()
-                .take(MAX_RELATED)
+            let related = related_sites(fact, &others)
+                .into_iter()
                 .map(|(other, f)| Related {
                     location: f.location.clone(),
                     message: related_message(other, f),
@@ -1306,6 +1401,68 @@ impl ProjectRule for Hs256AcrossServicesProject {
         }
     }
 }
+
+/// The services whose shared-secret sites are findings, given sites in two or more
+/// services, as (one-sided services, services sharing a variable):
+/// - a service that only signs, or only verifies, HMAC tokens: its tokens go to, or come
+///   from, another holder of the secret;
+/// - services that read the secret from the same environment variable.
+///
+/// A service that signs and verifies its own HMAC tokens, with a secret no other service
+/// is seen reading, is a single-service use (the case the guidance calls fine), even
+/// when another service of the repository does the same.
+fn involved_services<'a>(sites: &[&'a (String, Fact)]) -> (BTreeSet<&'a str>, BTreeSet<&'a str>) {
+    let mut roles: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
+    let mut readers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (service, fact) in sites {
+        let role = roles.entry(service.as_str()).or_default();
+        let configures_both = fact.value("role") == Some("sign+verify");
+        role.0 |= fact.kind == SIGN || configures_both;
+        role.1 |= fact.kind == VERIFY || configures_both;
+        if let Some(secret) = fact.value("secret") {
+            readers.entry(secret).or_default().insert(service.as_str());
+        }
+    }
+    let one_sided = roles
+        .iter()
+        .filter(|(_, &(signs, verifies))| !(signs && verifies))
+        .map(|(service, _)| *service)
+        .collect();
+    let sharing = readers
+        .into_values()
+        .filter(|services| services.len() > 1)
+        .flatten()
+        .collect();
+    (one_sided, sharing)
+}
+
+/// Up to [`MAX_RELATED`] sites in other services, in location order: one per service
+/// first, preferring the counterpart of `fact` (signers for a verify site, verifiers for
+/// a sign site), then the next ones.
+fn related_sites<'a>(fact: &Fact, others: &[&'a (String, Fact)]) -> Vec<(&'a str, &'a Fact)> {
+    let counterpart = |f: &Fact| f.kind != fact.kind || f.value("role") == Some("sign+verify");
+    let mut ordered: Vec<&(String, Fact)> = others.to_vec();
+    // Stable: location order within each group.
+    ordered.sort_by_key(|(_, f)| !counterpart(f));
+    let mut seen = BTreeSet::new();
+    let (first, rest): (Vec<ServiceSite<'_>>, Vec<ServiceSite<'_>>) = ordered
+        .into_iter()
+        .partition(|(service, _)| seen.insert(service.as_str()));
+    let mut chosen: Vec<(&str, &Fact)> = first
+        .into_iter()
+        .chain(rest)
+        .take(MAX_RELATED)
+        .map(|(service, fact)| (service.as_str(), fact))
+        .collect();
+    chosen.sort_by(|a, b| {
+        (&a.1.location.path, a.1.location.start.line)
+            .cmp(&(&b.1.location.path, b.1.location.start.line))
+    });
+    chosen
+}
+
+/// A fact with the service it belongs to.
+type ServiceSite<'a> = &'a (String, Fact);
 
 /// At most this many related locations per finding.
 const MAX_RELATED: usize = 5;
@@ -1563,6 +1720,25 @@ app.use(jwt({ secret: "s3cret", algorithms: ["HS256"] }));
         assert_eq!(
             algorithms("app.js", source),
             ["HS256 (default)", "unknown", "unknown", "HS256"]
+        );
+    }
+
+    #[test]
+    fn compiled_module_shapes() {
+        let source = r#"
+const jsonwebtoken_1 = __importDefault(require("jsonwebtoken"));
+const jose_1 = require("jose");
+function f(token, options) {
+    jsonwebtoken_1.default.verify(token, options.secret, { issuer: "x" });
+    return (0, jsonwebtoken_1.sign)({ sub: 1 }, process.env.JWT_SECRET);
+}
+async function g(token, key) {
+    return (0, jose_1.jwtVerify)(token, key, { algorithms: ["HS384"] });
+}
+"#;
+        assert_eq!(
+            algorithms("verify.js", source),
+            ["HS256 (default)", "HS256 (default)", "HS384"]
         );
     }
 

@@ -130,11 +130,79 @@ fn front_matter_agrees_with_the_registry() {
     }
 }
 
+/// The path a code block names on its first line (`# services/auth/app.py`,
+/// `// services/orders/src/auth.ts`), for examples that span several files.
+fn named_path(code: &str) -> Option<&str> {
+    let first = code.lines().next()?.trim();
+    let path = first
+        .strip_prefix("# ")
+        .or_else(|| first.strip_prefix("// "))?
+        .trim();
+    let is_path = path.contains('/')
+        && !path.contains(' ')
+        && [".py", ".ts", ".js"].iter().any(|ext| path.ends_with(ext));
+    is_path.then_some(path)
+}
+
+/// Cross-file examples: when a section's code blocks name their files, the section is
+/// one repository. Every named block is written at its path and each `text` block lists
+/// further files to create empty (service manifests such as `services/api/package.json`).
+/// `None` when the section is made of independent single-file examples.
+fn repository_findings(meta: &RuleMeta, blocks: &[(String, String)]) -> Option<usize> {
+    if !blocks.iter().any(|(_, code)| named_path(code).is_some()) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    };
+    for (language, code) in blocks {
+        if language == "text" {
+            for path in code.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                write(path, "");
+            }
+        } else {
+            let path = named_path(code).unwrap_or_else(|| {
+                panic!("{}: a cross-file example names no file:\n{code}", meta.id)
+            });
+            write(path, code);
+        }
+    }
+    let settings = corbel_rules::default_settings(dir.path().to_path_buf());
+    let result = run(Input::Paths(vec![dir.path().to_path_buf()]), &settings);
+    Some(
+        result
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == meta.id)
+            .count(),
+    )
+}
+
 #[test]
 fn examples_trigger_and_use_instead_does_not() {
     for meta in corbel_rules::all_metas() {
         let examples = code_blocks(meta.doc, "Example");
         assert!(!examples.is_empty(), "{}: no Example code", meta.id);
+        if let Some(found) = repository_findings(meta, &examples) {
+            assert!(
+                found > 0,
+                "{}: the Example repository does not trigger",
+                meta.id
+            );
+            let fixed = code_blocks(meta.doc, "Use instead");
+            assert!(!fixed.is_empty(), "{}: no Use instead code", meta.id);
+            let found = repository_findings(meta, &fixed).unwrap_or_else(|| {
+                panic!(
+                    "{}: Use instead must name its files like the Example",
+                    meta.id
+                )
+            });
+            assert_eq!(found, 0, "{}: the Use instead repository triggers", meta.id);
+            continue;
+        }
         for (language, code) in &examples {
             assert!(
                 findings_of(meta, language, code) > 0,

@@ -4,6 +4,7 @@
 //! here; `corbel rule <id>`, SARIF help and the README rules table all come from it.
 
 pub mod common;
+pub mod hs256_across_services;
 pub mod missing_timeout;
 pub mod notices;
 
@@ -11,13 +12,17 @@ use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    static RULES: [&dyn Rule; 1] = [&missing_timeout::MissingTimeout];
+    static RULES: [&dyn Rule; 2] = [
+        &hs256_across_services::Hs256AcrossServices,
+        &missing_timeout::MissingTimeout,
+    ];
     &RULES
 }
 
 /// Every project rule (run once after all files), in id order.
 pub fn all_project_rules() -> &'static [&'static dyn ProjectRule] {
-    &[]
+    static RULES: [&dyn ProjectRule; 1] = [&hs256_across_services::Hs256AcrossServicesProject];
+    &RULES
 }
 
 /// Notices the engine reports itself (parse errors, suppression problems).

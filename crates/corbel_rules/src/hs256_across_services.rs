@@ -1593,7 +1593,7 @@ mod tests {
     use super::*;
 
     /// (line, kind, algorithm, secret) of every site recorded in `source`.
-    fn sites(name: &str, source: &str) -> Vec<(usize, &'static str, String, Option<String>)> {
+    fn sites(name: &str, source: &str) -> Vec<(usize, String, String, Option<String>)> {
         let settings = crate::default_settings(std::env::temp_dir());
         let input = corbel_engine::Input::Stdin {
             name: name.into(),
@@ -1607,7 +1607,7 @@ mod tests {
             .map(|fact| {
                 (
                     fact.location.start.line,
-                    fact.kind,
+                    fact.kind.clone(),
                     fact.value("algorithm").unwrap_or("").to_string(),
                     fact.value("secret").map(str::to_string),
                 )

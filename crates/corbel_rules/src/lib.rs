@@ -4,6 +4,7 @@
 //! here; `corbel rule <id>`, SARIF help and the README rules table all come from it.
 
 pub mod common;
+pub mod in_memory_session_store;
 pub mod missing_timeout;
 pub mod notices;
 
@@ -11,13 +12,18 @@ use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    static RULES: [&dyn Rule; 1] = [&missing_timeout::MissingTimeout];
+    static RULES: [&dyn Rule; 2] = [
+        &in_memory_session_store::InMemorySessionStore,
+        &missing_timeout::MissingTimeout,
+    ];
     &RULES
 }
 
 /// Every project rule (run once after all files), in id order.
 pub fn all_project_rules() -> &'static [&'static dyn ProjectRule] {
-    &[]
+    static PROJECT_RULES: [&dyn ProjectRule; 1] =
+        [&in_memory_session_store::InMemorySessionStoreReplicas];
+    &PROJECT_RULES
 }
 
 /// Notices the engine reports itself (parse errors, suppression problems).

@@ -142,3 +142,29 @@ fn call_chains_list_links_outermost_first() {
     assert_eq!(names, ["all", "filter", "query"]);
     assert_eq!(semantic.text(root), "session");
 }
+
+// --- in-memory-session-store: keyword tokens (`function`, `lambda`) share the kind of
+// function nodes; they must not open scopes, or climbing out of a function loops.
+#[test]
+fn function_keywords_do_not_open_scopes() {
+    let js = "var sessions = {};\nfunction expire() {\n  delete sessions[t];\n}\n";
+    let tree = parse(Grammar::Tsx, js);
+    let semantic = Semantic::build(&tree, js, Grammar::Tsx);
+    let at = js.find("sessions[t]").unwrap();
+    let node = tree
+        .root_node()
+        .descendant_for_byte_range(at, at + 1)
+        .unwrap();
+    let function = semantic.enclosing_function(node).unwrap();
+    assert_eq!(function.kind(), "function_declaration");
+    assert!(semantic.enclosing_function(function).is_none());
+    assert!(semantic.request_handler(node).is_none());
+
+    let py = "handler = lambda request: SESSIONS.get(request)\n";
+    let tree = parse(Grammar::Python, py);
+    let semantic = Semantic::build(&tree, py, Grammar::Python);
+    let get = call(&semantic, "SESSIONS.get");
+    let lambda = semantic.enclosing_function(get).unwrap();
+    assert_eq!(lambda.kind(), "lambda");
+    assert!(semantic.enclosing_function(lambda).is_none());
+}

@@ -9,7 +9,9 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     walk_preorder(root, |node| {
         let scope = stack.current(node);
         match node.kind() {
-            "function_definition" | "lambda" => {
+            // `lambda` is also the keyword token inside a lambda: only the named node
+            // opens a scope.
+            "function_definition" | "lambda" if node.is_named() => {
                 if let Some(name) = node.child_by_field_name("name") {
                     semantic.bind(scope, name, node.start_byte(), BindingValue::Value(node));
                 }

@@ -1,7 +1,8 @@
 //! `in-memory-session-store`: server-side sessions kept in one process (or on one
 //! machine's disk), lost on restart and invisible to a second instance.
 //!
-//! TS/JS: `express-session` without a `store` or with its `MemoryStore` / `memorystore`,
+//! TS/JS: `express-session` without a `store` or with its `MemoryStore` / `memorystore` /
+//! `sessionstore`,
 //! `@fastify/session` (and `fastify-session`) without a `store`, `koa-generic-session`
 //! without a `store`, `koa-session` given a store that writes into a `Map`/object, and
 //! `hono-sessions` `MemoryStore`; a module-level `Map` used as a session table in route
@@ -164,6 +165,17 @@ fn is_session_word(word: &str) -> bool {
         || word.starts_with("token")
         || matches!(word, "sid" | "sids" | "sess" | "sessid")
 }
+
+/// Words in a key that say it is what the client presents: a cookie, a credential.
+const CREDENTIAL_WORDS: &[&str] = &[
+    "cookie",
+    "cookies",
+    "auth",
+    "authorization",
+    "bearer",
+    "credential",
+    "credentials",
+];
 
 /// Words in a file, class or config name that say it is not the production setup.
 const NON_PRODUCTION_WORDS: &[&str] = &[
@@ -406,7 +418,8 @@ fn check_python_settings(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     }
     let semantic = ctx.semantic;
     let settings = collect_py_settings(root, semantic);
-    if is_non_production_file(ctx.path) {
+    // Settings that configure test runs or development machines, not deployments.
+    if is_non_production_file(ctx.path) || ctx.is_test_file {
         return;
     }
     check_django(&settings, ctx);
@@ -892,11 +905,7 @@ fn module_tables<'t>(root: Node<'t>, semantic: &Semantic<'t>, family: Family) ->
                 continue;
             }
             let name_text = semantic.text(name);
-            let name_words = words(name_text);
-            if name_words
-                .iter()
-                .any(|w| NOT_A_SESSION_TABLE.contains(&w.as_str()))
-            {
+            if names_something_else(name_text) {
                 continue;
             }
             // A typed table of connections or clients: `dict[str, ClientSession]`.
@@ -911,6 +920,16 @@ fn module_tables<'t>(root: Node<'t>, semantic: &Semantic<'t>, family: Family) ->
         }
     }
     tables
+}
+
+/// Whether a table's name says it is not a session table: a word of
+/// `NOT_A_SESSION_TABLE`, also inside a compound word (`browsersteps_sessions`).
+fn names_something_else(name: &str) -> bool {
+    words(name).iter().any(|word| {
+        NOT_A_SESSION_TABLE
+            .iter()
+            .any(|other| word == other || (other.len() >= 5 && word.contains(other)))
+    })
 }
 
 fn declarators(statement: Node<'_>) -> Vec<(Node<'_>, Node<'_>)> {
@@ -1193,9 +1212,13 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             if semantic.request_handler(a.node).is_none() {
                 return false;
             }
-            let key_says_session = words(semantic.text(key)).iter().any(|w| is_session_word(w));
-            let key_is_constant = matches!(key.kind(), "string" | "integer" | "number");
-            key_says_session || (name_says_session && !key_is_constant)
+            let key_words = words(semantic.text(key));
+            let key_says_session = key_words.iter().any(|w| is_session_word(w));
+            // `sessions[req.cookies.auth]`: a cookie or credential is the session id.
+            let key_is_credential = key_words
+                .iter()
+                .any(|w| CREDENTIAL_WORDS.contains(&w.as_str()));
+            key_says_session || (name_says_session && key_is_credential)
         };
         // Show a write when a handler makes one, else a read.
         let handler_access = mine
@@ -1497,6 +1520,9 @@ fn classify_js_store<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> StoreKind 
             None => StoreKind::Other,
         };
     }
+    if resolved.kind() == "call_expression" {
+        return sessionstore_kind(resolved, semantic);
+    }
     if resolved.kind() != "new_expression" {
         return StoreKind::Other;
     }
@@ -1540,6 +1566,35 @@ fn classify_js_store<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> StoreKind 
         }
     }
     StoreKind::Other
+}
+
+/// `sessionstore.createSessionStore()`: in memory unless its options pick another `type`.
+fn sessionstore_kind<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> StoreKind {
+    let is_factory = call
+        .child_by_field_name("function")
+        .and_then(|f| semantic.qualified_name(f))
+        .is_some_and(|q| q == "sessionstore.createSessionStore");
+    if !is_factory || js_has_spread_argument(call) {
+        return StoreKind::Other;
+    }
+    let in_memory = match js_arguments(call).first() {
+        None => true,
+        Some(options) => match js_property(*options, "type", semantic) {
+            Lookup::Absent => true,
+            Lookup::Present(kind) => {
+                literal_str(kind, semantic).is_some_and(|k| k.eq_ignore_ascii_case("inmemory"))
+            }
+            Lookup::Unknown => false,
+        },
+    };
+    if in_memory {
+        StoreKind::Memory(
+            "`sessionstore.createSessionStore()`, whose default `inmemory` type keeps sessions in process memory"
+                .to_string(),
+        )
+    } else {
+        StoreKind::Other
+    }
 }
 
 /// The body of a store's `set` method among class members or object properties.

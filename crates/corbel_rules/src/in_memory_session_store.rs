@@ -426,6 +426,15 @@ fn check_python_settings(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     check_flask(&settings, ctx);
 }
 
+/// Whether the file keeps the application's database in a local SQLite file: the app
+/// runs on one machine by design, so sessions on that machine's disk change nothing
+/// (sessions in memory are still lost on every restart, and stay reported).
+fn database_on_local_disk(source: &str) -> bool {
+    source.contains("sqlite:///")
+        || source.contains("sqlite3.connect(")
+        || source.contains("django.db.backends.sqlite3")
+}
+
 /// Where a Django cache alias keeps its entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum CacheKind {
@@ -517,7 +526,11 @@ fn check_django(settings: &PySettings<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     };
     let span = first_line_span(engine.node, semantic);
+    let single_machine = database_on_local_disk(ctx.source);
     if engine_path == DJANGO_FILE_ENGINE {
+        if single_machine {
+            return;
+        }
         ctx.report_span(
             span,
             "`SESSION_ENGINE` `django.contrib.sessions.backends.file` keeps sessions on this machine's disk, which other instances cannot see",
@@ -577,6 +590,9 @@ fn check_django(settings: &PySettings<'_>, ctx: &mut RuleContext<'_, '_>) {
     let Some((kind, class)) = kinds.first() else {
         return;
     };
+    if *kind == CacheKind::Disk && single_machine {
+        return;
+    }
     let place = match kind {
         CacheKind::Memory => "in process memory",
         _ => "on this machine's disk",
@@ -639,8 +655,10 @@ fn check_flask(settings: &PySettings<'_>, ctx: &mut RuleContext<'_, '_>) {
     }
     let in_development_profile =
         |node: Node<'_>| enclosing_class_name(node, semantic).is_some_and(says_non_production);
+    let single_machine = database_on_local_disk(ctx.source);
     for (setting, kind) in &types {
-        if *kind != FlaskType::Filesystem || in_development_profile(setting.node) {
+        if *kind != FlaskType::Filesystem || in_development_profile(setting.node) || single_machine
+        {
             continue;
         }
         ctx.report_span(
@@ -672,7 +690,7 @@ fn check_flask(settings: &PySettings<'_>, ctx: &mut RuleContext<'_, '_>) {
         }
         let place = match qualified.rsplit('.').next() {
             Some("SimpleCache") => "in process memory",
-            Some("FileSystemCache") => "on this machine's disk",
+            Some("FileSystemCache") if !single_machine => "on this machine's disk",
             _ => continue,
         };
         let class = qualified.rsplit('.').next().unwrap_or("");

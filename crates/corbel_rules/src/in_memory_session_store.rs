@@ -1205,6 +1205,11 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     let accesses = table_accesses(root, &tables, semantic);
     for (index, table) in tables.iter().enumerate() {
         let mine: Vec<&Access<'_>> = accesses.iter().filter(|a| a.table == index).collect();
+        // Saved somewhere (`storage.saveSessions(sessions)`, `json.dump(SESSIONS, f)`):
+        // the table is a cache of a persisted store.
+        if is_persisted(root, table, semantic) {
+            continue;
+        }
         // Written to at run time (by a handler or a helper it calls) ...
         if !mine
             .iter()
@@ -1221,16 +1226,24 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             continue;
         }
         let name_says_session = words(table.name).iter().any(|w| is_session_word(w));
-        // A keyed access inside a request handler, keyed by a session id or token
-        // (or any key, when the table's name says it holds sessions).
+        let key_words = |a: &Access<'_>| {
+            a.key
+                .filter(|key| semantic.text(*key) != "request.sid")
+                .map(|key| words(semantic.text(key)))
+        };
+        // A keyed access inside a request handler, keyed by a session id or token, or by
+        // a cookie or credential when the table's name says it holds sessions.
         let in_handler = |a: &&&Access<'_>| {
-            let Some(key) = a.key else {
+            let Some(key_words) = key_words(a) else {
                 return false;
             };
+            // Flask-SocketIO's `request.sid` is a connection id, not a session id.
+            if a.key.is_some_and(|k| semantic.text(k) == "request.sid") {
+                return false;
+            }
             if semantic.request_handler(a.node).is_none() {
                 return false;
             }
-            let key_words = words(semantic.text(key));
             let key_says_session = key_words.iter().any(|w| is_session_word(w));
             // `sessions[req.cookies.auth]`: a cookie or credential is the session id.
             let key_is_credential = key_words
@@ -1238,17 +1251,27 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 .any(|w| CREDENTIAL_WORDS.contains(&w.as_str()));
             key_says_session || (name_says_session && key_is_credential)
         };
-        // Show a write when a handler makes one, else a read.
-        let handler_access = mine
+        // A session helper the handlers call (`def create_session(user): _sessions[token]
+        // = ...`): both the table's name and the key say session or token.
+        let in_helper = |a: &&&Access<'_>| {
+            a.write
+                && name_says_session
+                && is_session_helper(semantic.enclosing_function(a.node), semantic)
+                && key_words(a).is_some_and(|words| words.iter().any(|w| is_session_word(w)))
+        };
+        // Show a write when a handler makes one, else a read, else a helper's write.
+        let found = mine
             .iter()
             .filter(|a| a.write)
             .find(in_handler)
-            .or_else(|| mine.iter().find(in_handler));
-        let Some(access) = handler_access else {
+            .or_else(|| mine.iter().find(in_handler))
+            .or_else(|| mine.iter().find(in_helper));
+        let Some(access) = found else {
             continue;
         };
         let handler = semantic
             .request_handler(access.node)
+            .or_else(|| semantic.enclosing_function(access.node))
             .map(|h| handler_description(h, semantic))
             .unwrap_or_default();
         let usage_text = access_text(access, table.name, semantic);
@@ -1271,6 +1294,78 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         )
         .help(help);
     }
+}
+
+/// Words in a function name that say it manages sessions.
+const SESSION_HELPER_WORDS: &[&str] = &[
+    "session",
+    "sessions",
+    "login",
+    "logout",
+    "signin",
+    "signout",
+    "auth",
+    "authenticate",
+    "token",
+    "tokens",
+];
+
+/// A top-level function (not a method or callback) named for session handling:
+/// `create_session`, `login_user`, `issue_token`.
+fn is_session_helper<'t>(function: Option<Node<'t>>, semantic: &Semantic<'t>) -> bool {
+    let Some(function) = function else {
+        return false;
+    };
+    if !matches!(
+        function.kind(),
+        "function_definition" | "function_declaration"
+    ) {
+        return false;
+    }
+    if semantic.enclosing_function(function).is_some()
+        || corbel_engine::semantic::enclosing_class(semantic.root(), function).is_some()
+    {
+        return false;
+    }
+    function
+        .child_by_field_name("name")
+        .map(|name| words(semantic.text(name)))
+        .is_some_and(|words| {
+            words
+                .iter()
+                .any(|w| SESSION_HELPER_WORDS.contains(&w.as_str()))
+        })
+}
+
+/// Whether a table is handed to a call that saves it (`save`, `dump`, `persist`,
+/// `write`, `store`, `sync`, `flush` in the callee's name).
+fn is_persisted<'t>(root: Node<'t>, table: &Table<'t>, semantic: &Semantic<'t>) -> bool {
+    let mut persisted = false;
+    walk_preorder(root, |node| {
+        if persisted || !matches!(node.kind(), "call" | "call_expression") {
+            return;
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let saves = words(semantic.text(function)).iter().any(|w| {
+            [
+                "save", "dump", "dumps", "persist", "write", "store", "sync", "flush",
+            ]
+            .iter()
+            .any(|verb| w.starts_with(verb))
+        });
+        if !saves {
+            return;
+        }
+        let Some(arguments) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        persisted = named_children(arguments).iter().any(|argument| {
+            semantic.text(*argument) == table.name && refers_to(*argument, table.value, semantic)
+        });
+    });
+    persisted
 }
 
 /// `login()`, or `POST /login` for a route callback.

@@ -1910,8 +1910,8 @@ impl ProjectRule for InMemorySessionStoreReplicas {
                 diagnostic.related.push(Related {
                     location: target.deployment.location.clone(),
                     message: format!(
-                        "`{}`: each of the {} replicas keeps its own sessions",
-                        target.deployment.setting, target.deployment.replicas
+                        "`{}`: the replicas do not share process memory",
+                        target.deployment.setting
                     ),
                 });
             }

@@ -5,6 +5,7 @@
 
 pub mod common;
 pub mod hs256_across_services;
+pub mod in_memory_session_store;
 pub mod missing_timeout;
 pub mod notices;
 
@@ -12,8 +13,9 @@ use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    static RULES: [&dyn Rule; 2] = [
+    static RULES: [&dyn Rule; 3] = [
         &hs256_across_services::Hs256AcrossServices,
+        &in_memory_session_store::InMemorySessionStore,
         &missing_timeout::MissingTimeout,
     ];
     &RULES
@@ -21,7 +23,10 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
 
 /// Every project rule (run once after all files), in id order.
 pub fn all_project_rules() -> &'static [&'static dyn ProjectRule] {
-    static RULES: [&dyn ProjectRule; 1] = [&hs256_across_services::Hs256AcrossServicesProject];
+    static RULES: [&dyn ProjectRule; 2] = [
+        &hs256_across_services::Hs256AcrossServicesProject,
+        &in_memory_session_store::InMemorySessionStoreReplicas,
+    ];
     &RULES
 }
 

@@ -143,11 +143,15 @@ impl<'t> Semantic<'t> {
     /// Express/Fastify/Koa/Hono route callback, or a NestJS `@Get()`-style method.
     pub fn request_handler(&self, node: Node<'t>) -> Option<Node<'t>> {
         let mut function = self.enclosing_function(node);
-        while let Some(candidate) = function {
+        // Bounded: each step must leave the previous function.
+        for _ in 0..256 {
+            let candidate = function?;
             if self.is_request_handler(candidate) {
                 return Some(candidate);
             }
-            function = self.enclosing_function(candidate);
+            function = self
+                .enclosing_function(candidate)
+                .filter(|outer| outer.byte_range() != candidate.byte_range());
         }
         None
     }

@@ -461,10 +461,17 @@ fn lint_source(
     let mut located: Vec<Diagnostic> = Vec::new();
     let mut facts: Vec<Fact> = Vec::new();
     let mut fact_occurrences: BTreeMap<String, usize> = BTreeMap::new();
-    let suppressed_then_notices = diagnostics
-        .into_iter()
-        .chain(notices.into_iter().map(|notice| (notice, None)));
-    for (raw, suppression) in suppressed_then_notices {
+    // Occurrence indices (of facts and of fingerprints) count in source order, so
+    // findings keep their identity when code is inserted above them.
+    let mut in_source_order: Vec<(RawDiagnostic, Option<crate::diagnostic::Suppression>)> =
+        diagnostics
+            .into_iter()
+            .chain(notices.into_iter().map(|notice| (notice, None)))
+            .collect();
+    in_source_order.sort_by(|(a, _), (b, _)| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
+    for (raw, suppression) in in_source_order {
         if let Some(fact) = raw.fact {
             let key = format!("{}\u{0}{}\u{0}{:?}", raw.rule, fact.kind, fact.values);
             let occurrence = fact_occurrences.entry(key).or_insert(0);
@@ -484,13 +491,11 @@ fn lint_source(
             });
             continue;
         }
-        if suppression.is_some() && !settings.include_suppressed {
-            continue;
-        }
         let Some(severity) = settings.severity(raw.rule) else {
             continue;
         };
-        let location = locate(&index, &report_path, raw.span);
+        // Counted for suppressed findings too, so `--include-suppressed` does not
+        // change the identity of the others.
         let print = fingerprint(
             &tree,
             &source,
@@ -499,6 +504,10 @@ fn lint_source(
             raw.span,
             &mut occurrences,
         );
+        if suppression.is_some() && !settings.include_suppressed {
+            continue;
+        }
+        let location = locate(&index, &report_path, raw.span);
         located.push(Diagnostic {
             rule: raw.rule,
             severity,

@@ -23,7 +23,7 @@ const INFORMATION_URI: &str = "https://github.com/corbel-lint/corbel";
 const SRCROOT: &str = "%SRCROOT%";
 /// Versioned so a future change of the fingerprint recipe cannot be mistaken for the
 /// same identity.
-const FINGERPRINT_KEY: &str = "corbelFingerprint/v1";
+const FINGERPRINT_KEY: &str = corbel_engine::fingerprint::RECIPE;
 
 /// The log's top level, spelled out rather than `serde_sarif::sarif::Sarif` only to
 /// put `$schema` and `version` first, where people and file sniffers look.
@@ -436,7 +436,7 @@ mod tests {
             .as_str()
             .unwrap()
             .ends_with(" (see [web/auth.ts:8](1), [app/api.py:3](2))"));
-        assert!(shared["partialFingerprints"]["corbelFingerprint/v1"].is_string());
+        assert!(shared["partialFingerprints"]["corbelFingerprint/v2"].is_string());
 
         let info = &results[3];
         assert_eq!(info["level"], "note");

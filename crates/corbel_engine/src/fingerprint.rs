@@ -211,8 +211,7 @@ fn normalized_code(node: Node<'_>, source: &str, range: std::ops::Range<usize>) 
     let Some(text) = source.get(range.clone()) else {
         return code;
     };
-    let mut chars = text.char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
+    for (offset, c) in text.char_indices() {
         let at = range.start + offset;
         while skipped.get(next_skip).is_some_and(|r| r.end <= at) {
             next_skip += 1;

@@ -574,3 +574,25 @@ fn sarif_keeps_the_most_severe_results_under_the_limit() {
     assert_eq!(out.stdout.lines().count(), 4);
     assert!(!out.stderr.contains("leaves out"));
 }
+
+// --- packaging ------------------------------------------------------------------------
+
+/// The `corbel_cli` package lives at the repository root (so `cargo install --path .`
+/// and pre-commit's Rust hooks work) with test discovery off: each test file here must
+/// be listed in the root Cargo.toml, or it would silently never run.
+#[test]
+fn every_test_file_is_registered_in_the_root_manifest() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let tests = root.join("crates/corbel_cli/tests");
+    for entry in std::fs::read_dir(&tests).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".rs") {
+            let path = format!("path = \"crates/corbel_cli/tests/{name}\"");
+            assert!(
+                manifest.contains(&path),
+                "crates/corbel_cli/tests/{name} has no [[test]] entry in Cargo.toml"
+            );
+        }
+    }
+}

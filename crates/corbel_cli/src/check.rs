@@ -98,14 +98,21 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
     };
 
     let written = if let Some(path) = &args.write_baseline {
-        baseline::write(path, &result.diagnostics).map(|count| {
+        if !result.fatal.is_empty() {
+            // A run that could not lint everything it was given must not become the
+            // record of what is accepted.
+            notes.push(format!("did not write {}", path.display()));
+            Ok(())
+        } else {
+            baseline::write(path, &result.diagnostics).map(|count| {
             let findings = if count == 1 { "finding" } else { "findings" };
             notes.push(format!(
                 "recorded {count} {findings} in {}; `--baseline {}` reports only findings not in it",
                 path.display(),
                 path.display()
             ));
-        })
+            })
+        }
     } else {
         if args.format == OutputFormat::Sarif && !args.statistics {
             let dropped = keep_most_severe(&mut result.diagnostics, args.sarif_max_results);

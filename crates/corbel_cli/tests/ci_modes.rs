@@ -330,6 +330,16 @@ fn a_missing_or_invalid_baseline_exits_2() {
         assert_eq!(out.stdout, "", "nothing is linted with a bad baseline");
     }
 
+    // A run that failed on a path records nothing.
+    let out = repo.check(&["app.py", "missing.py", "--write-baseline", "new.json"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("did not write new.json"),
+        "{}",
+        out.stderr
+    );
+    assert!(!repo.path("new.json").exists());
+
     let out = repo.check(&["--prune-baseline"]);
     assert_eq!(out.code, 2, "--prune-baseline needs --baseline");
     let out = repo.check(&["--write-baseline", "b.json", "--baseline", "b.json"]);

@@ -162,7 +162,9 @@ fn layout_ranges(node: Node<'_>, range: &std::ops::Range<usize>) -> Vec<std::ops
             continue;
         }
         match current.kind() {
-            "comment" | "line_continuation" => {
+            // A comment inside the code is layout; a flagged comment (a suppression
+            // directive) is the code itself.
+            "comment" | "line_continuation" if current != node => {
                 skipped.push(current.byte_range());
                 continue;
             }
@@ -428,6 +430,14 @@ class Client:
             prints(Grammar::Tsx, before, "fetch"),
             prints(Grammar::Tsx, after, "fetch")
         );
+    }
+
+    #[test]
+    fn flagged_comments_are_code() {
+        let source = "def f():\n    # corbel: ignore[a]\n    x()\n    # corbel: ignore[b]\n    y()\n";
+        let first = prints(Grammar::Python, source, "# corbel: ignore[a]");
+        let second = prints(Grammar::Python, source, "# corbel: ignore[b]");
+        assert_ne!(first, second);
     }
 
     #[test]

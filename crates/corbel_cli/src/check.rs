@@ -53,33 +53,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
 
     let mut notes = Vec::new();
     if let Some(baseline) = &baseline {
-        let roots = requested_roots(args);
-        let enabled_ids: BTreeSet<&str> = enabled.iter().map(|meta| meta.id).collect();
-        let walked: BTreeSet<&str> = result.paths.iter().map(String::as_str).collect();
-        let applied = baseline.apply(&mut result.diagnostics, |entry| {
-            enabled_ids.contains(entry.rule.as_str())
-                && (walked.contains(entry.path.as_str())
-                    || gone_from(&settings.report_root, &entry.path, &roots))
-        });
-        let stale = applied.stale;
-        let entries = match stale {
-            1 => "entry no longer matches",
-            _ => "entries no longer match",
-        };
-        if args.prune_baseline {
-            baseline.prune(applied)?;
-            if stale > 0 {
-                let entries = entries.replacen(" no", " that no", 1);
-                notes.push(format!(
-                    "removed {stale} baseline {entries} from {}",
-                    baseline.path().display()
-                ));
-            }
-        } else if stale > 0 {
-            notes.push(format!(
-                "{stale} baseline {entries}; `--prune-baseline` rewrites the file without them"
-            ));
-        }
+        apply_baseline(baseline, args, &settings, &enabled, &mut result, &mut notes)?;
     }
     if let Some(changes) = &changes {
         result.diagnostics.retain(|d| {
@@ -98,21 +72,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
     };
 
     let written = if let Some(path) = &args.write_baseline {
-        if !result.fatal.is_empty() {
-            // A run that could not lint everything it was given must not become the
-            // record of what is accepted.
-            notes.push(format!("did not write {}", path.display()));
-            Ok(())
-        } else {
-            baseline::write(path, &result.diagnostics).map(|count| {
-            let findings = if count == 1 { "finding" } else { "findings" };
-            notes.push(format!(
-                "recorded {count} {findings} in {}; `--baseline {}` reports only findings not in it",
-                path.display(),
-                path.display()
-            ));
-            })
-        }
+        write_baseline(path, &result, &mut notes)
     } else {
         if args.format == OutputFormat::Sarif && !args.statistics {
             let dropped = keep_most_severe(&mut result.diagnostics, args.sarif_max_results);
@@ -171,6 +131,64 @@ pub fn check(args: &CheckArgs) -> Result<ExitStatus, CliError> {
         ExitStatus::Failure if args.write_baseline.is_some() => ExitStatus::Success,
         status => status,
     })
+}
+
+/// `--baseline`: hides recorded findings, and counts (or with `--prune-baseline`
+/// removes) the entries this run could have matched but did not.
+fn apply_baseline(
+    baseline: &baseline::Baseline,
+    args: &CheckArgs,
+    settings: &Settings,
+    enabled: &[&'static corbel_engine::RuleMeta],
+    result: &mut RunResult,
+    notes: &mut Vec<String>,
+) -> Result<(), CliError> {
+    let roots = requested_roots(args);
+    let enabled_ids: BTreeSet<&str> = enabled.iter().map(|meta| meta.id).collect();
+    let walked: BTreeSet<String> = result.paths.iter().cloned().collect();
+    let applied = baseline.apply(&mut result.diagnostics, |entry| {
+        enabled_ids.contains(entry.rule.as_str())
+            && (walked.contains(&entry.path)
+                || gone_from(&settings.report_root, &entry.path, &roots))
+    });
+    let stale = applied.stale;
+    let entries = match stale {
+        1 => "entry no longer matches",
+        _ => "entries no longer match",
+    };
+    if args.prune_baseline && result.fatal.is_empty() {
+        baseline.prune(applied)?;
+        if stale > 0 {
+            let entries = entries.replacen(" no", " that no", 1);
+            let path = baseline.path().display();
+            notes.push(format!("removed {stale} baseline {entries} from {path}"));
+        }
+    } else if stale > 0 {
+        notes.push(format!(
+            "{stale} baseline {entries}; `--prune-baseline` rewrites the file without them"
+        ));
+    }
+    Ok(())
+}
+
+/// `--write-baseline`: records the run's findings, unless the run failed on a path
+/// it was given (an incomplete run must not become the record of what is accepted).
+fn write_baseline(
+    path: &Path,
+    result: &RunResult,
+    notes: &mut Vec<String>,
+) -> Result<(), CliError> {
+    if !result.fatal.is_empty() {
+        notes.push(format!("did not write {}", path.display()));
+        return Ok(());
+    }
+    let count = baseline::write(path, &result.diagnostics)?;
+    let findings = if count == 1 { "finding" } else { "findings" };
+    let path = path.display();
+    notes.push(format!(
+        "recorded {count} {findings} in {path}; `--baseline {path}` reports only findings not in it"
+    ));
+    Ok(())
 }
 
 /// `--diff-base` and `--staged`: the lines that changed, by report path. With

@@ -434,7 +434,8 @@ class Client:
 
     #[test]
     fn flagged_comments_are_code() {
-        let source = "def f():\n    # corbel: ignore[a]\n    x()\n    # corbel: ignore[b]\n    y()\n";
+        let source =
+            "def f():\n    # corbel: ignore[a]\n    x()\n    # corbel: ignore[b]\n    y()\n";
         let first = prints(Grammar::Python, source, "# corbel: ignore[a]");
         let second = prints(Grammar::Python, source, "# corbel: ignore[b]");
         assert_ne!(first, second);

@@ -520,6 +520,20 @@ fn sarif_category_sets_the_automation_id() {
 }
 
 #[test]
+fn sarif_suppressions_are_in_source_with_the_reason() {
+    let repo = Repo::new();
+    repo.write(
+        "app.py",
+        "import requests\nrequests.get(URL)  # corbel: ignore[missing-timeout] -- the caller has a deadline\n",
+    );
+    let sarif = repo.sarif(&["--include-suppressed"]);
+    assert_eq!(
+        sarif["runs"][0]["results"][0]["suppressions"],
+        serde_json::json!([{"kind": "inSource", "justification": "the caller has a deadline"}])
+    );
+}
+
+#[test]
 fn sarif_keeps_the_most_severe_results_under_the_limit() {
     let repo = Repo::new();
     repo.write(

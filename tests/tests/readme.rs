@@ -61,3 +61,26 @@ fn readme_rules_table_is_current() {
     }
     panic!("README.md's rules table is stale; run `UPDATE_README=1 cargo test -p corbel_tests --test readme`\nexpected:\n{expected}");
 }
+
+/// The README shows the example workflows inline; they must be the files in
+/// examples/workflows (which .ci/run validates against GitHub's workflow schema).
+#[test]
+fn readme_workflows_are_the_example_files() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut count = 0;
+    for entry in std::fs::read_dir(root.join("examples/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|ext| ext == "yml") {
+            let workflow = std::fs::read_to_string(&path).unwrap();
+            let block = format!("```yaml\n{workflow}```\n");
+            assert!(
+                readme.contains(&block),
+                "README.md does not show {} verbatim in a ```yaml block",
+                path.display()
+            );
+            count += 1;
+        }
+    }
+    assert!(count >= 3, "examples/workflows holds {count} workflows");
+}

@@ -21,7 +21,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory)
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Print a rule's documentation: what it finds, why it matters, what to write instead
     Rule {
         /// A rule id, e.g. `missing-timeout`
@@ -103,6 +103,43 @@ pub struct CheckArgs {
     /// suppressed (they never affect the exit code)
     #[arg(long)]
     pub include_suppressed: bool,
+
+    /// Report only findings that are not recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (a baseline) instead of reporting them, and
+    /// exit 0
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["baseline", "prune_baseline", "diff_base", "staged", "statistics", "output"]
+    )]
+    pub write_baseline: Option<PathBuf>,
+
+    /// With --baseline: rewrite the baseline file without the entries that no longer
+    /// match a finding
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+
+    /// Report only findings on lines added or changed since the merge base of REF and
+    /// HEAD, in the working tree (untracked files count as added)
+    #[arg(long, value_name = "REF", conflicts_with = "staged")]
+    pub diff_base: Option<String>,
+
+    /// Check what is staged in the git index and report only findings on staged lines
+    #[arg(long)]
+    pub staged: bool,
+
+    /// SARIF: set `runs[0].automationDetails.id` to `NAME/`, the category GitHub code
+    /// scanning files the results under (to keep several corbel runs apart)
+    #[arg(long, value_name = "NAME")]
+    pub sarif_category: Option<String>,
+
+    /// SARIF: keep at most N results, the most severe first (GitHub's limit is 25000
+    /// per run). Hidden: it exists so tests can use a small limit.
+    #[arg(long, value_name = "N", default_value_t = 25_000, hide = true)]
+    pub sarif_max_results: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -2,9 +2,11 @@
 //! exit code (0 clean, 1 findings at or above `--fail-on`, 2 corbel failed).
 
 mod args;
+mod baseline;
 mod check;
 mod config;
 mod error;
+mod git;
 mod globs;
 mod output;
 mod resolve;

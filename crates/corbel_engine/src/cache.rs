@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Bumped when the entry format changes.
-const FORMAT: u32 = 1;
+/// Bumped when the entry format changes, or what is stored in it (such as the
+/// fingerprint recipe).
+const FORMAT: u32 = 2;
 
 pub struct Cache {
     dir: PathBuf,

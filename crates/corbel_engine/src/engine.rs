@@ -14,7 +14,7 @@ use crate::rule::{ProjectContext, RawDiagnostic, RuleContext};
 use crate::semantic::{walk_preorder, Semantic};
 use crate::settings::{Settings, PARSE_ERROR};
 use crate::suppress::{apply_suppressions, SuppressionOutcome};
-use crate::walk::{absolutize, collect_files, WalkOptions};
+use crate::walk::{absolutize, collect_files, is_excluded, WalkOptions};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -35,6 +35,14 @@ pub enum Input {
         name: PathBuf,
         source: Vec<u8>,
     },
+    /// Like `Paths`, but a file whose report path (relative to the report root,
+    /// `/`-separated) is a key of `contents` is linted with that content instead of what
+    /// is on disk (`--staged` lints what the git index holds). Such a file that is not on
+    /// disk is linted too when it lies under one of `paths` and is not excluded.
+    Overlay {
+        paths: Vec<PathBuf>,
+        contents: BTreeMap<String, Vec<u8>>,
+    },
 }
 
 /// The outcome of a run.
@@ -46,6 +54,8 @@ pub struct RunResult {
     pub sources: BTreeMap<String, Arc<str>>,
     pub files_walked: usize,
     pub files_parsed: usize,
+    /// Report paths of every file walked (linted or not), sorted.
+    pub paths: Vec<String>,
     /// Paths and reasons for files corbel could not lint (for stderr).
     pub skipped: Vec<String>,
     /// Explicitly requested paths that could not be used: the run failed (exit 2).
@@ -207,28 +217,11 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
                 }
             }
         }
-        Input::Paths(paths) => {
-            let walk = timed(&mut result.timings.walk, || {
-                collect_files(
-                    &paths,
-                    &WalkOptions {
-                        ignore_root: &settings.report_root,
-                        exclude: settings.exclude.as_ref(),
-                        exclude_root: &settings.project_root,
-                        threads: settings.threads,
-                    },
-                )
-            });
-            result.fatal = walk.fatal;
-            result.skipped = walk.warnings;
-            result.files_walked = walk.files.len();
-            walk.files
-                .par_iter()
-                .map(|path| lint_path(&run, path))
-                .collect()
-        }
+        Input::Paths(paths) => lint_paths(&run, &paths, BTreeMap::new(), &mut result),
+        Input::Overlay { paths, contents } => lint_paths(&run, &paths, contents, &mut result),
     };
     for outcome in outcomes {
+        result.paths.push(outcome.path.clone());
         result.timings += outcome.timings;
         result.files_parsed += usize::from(outcome.parsed);
         if let Some(reason) = outcome.skipped {
@@ -243,6 +236,7 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         result.diagnostics.extend(outcome.diagnostics);
         result.facts.extend(outcome.facts);
     }
+    result.paths.sort();
     result
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -265,6 +259,54 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         result.timings.project = start.elapsed();
     }
     result
+}
+
+/// Walks `paths` and lints every file found, taking a file's content from `contents`
+/// (by report path) when it is there.
+fn lint_paths(
+    run: &Run<'_>,
+    paths: &[PathBuf],
+    mut contents: BTreeMap<String, Vec<u8>>,
+    result: &mut RunResult,
+) -> Vec<FileOutcome> {
+    let settings = run.settings;
+    let options = WalkOptions {
+        ignore_root: &settings.report_root,
+        exclude: settings.exclude.as_ref(),
+        exclude_root: &settings.project_root,
+        threads: settings.threads,
+    };
+    let walk = timed(&mut result.timings.walk, || collect_files(paths, &options));
+    result.fatal = walk.fatal;
+    result.skipped = walk.warnings;
+    let mut jobs: Vec<(PathBuf, Option<Vec<u8>>)> = walk
+        .files
+        .into_iter()
+        .map(|path| {
+            let content = if contents.is_empty() {
+                None
+            } else {
+                contents.remove(&report_path(&path, settings))
+            };
+            (path, content)
+        })
+        .collect();
+    // Overlay files the walk did not find because they are not on disk.
+    let roots: Vec<PathBuf> = paths.iter().map(|path| absolutize(path)).collect();
+    for (name, bytes) in contents {
+        let path = absolutize(&settings.report_root).join(&name);
+        let wanted = !path.exists()
+            && Grammar::from_path(&path).is_some()
+            && roots.iter().any(|root| path.starts_with(root))
+            && !is_excluded(&path, &options);
+        if wanted {
+            jobs.push((path, Some(bytes)));
+        }
+    }
+    result.files_walked = jobs.len();
+    jobs.into_par_iter()
+        .map(|(path, content)| lint_path(run, &path, content))
+        .collect()
 }
 
 fn report_path(path: &Path, settings: &Settings) -> String {
@@ -308,12 +350,17 @@ fn skipped(path: String, reason: String) -> FileOutcome {
     }
 }
 
-fn lint_path(run: &Run<'_>, path: &Path) -> FileOutcome {
+/// Lints one file: `content` when given, else what is on disk.
+fn lint_path(run: &Run<'_>, path: &Path, content: Option<Vec<u8>>) -> FileOutcome {
     let Some(grammar) = Grammar::from_path(path) else {
         return skipped(report_path(path, run.settings), "unknown language".into());
     };
     let mut timings = Timings::default();
-    let mut outcome = match timed(&mut timings.read, || read_limited(path)) {
+    let read = timed(&mut timings.read, || match content {
+        Some(bytes) => Ok(bytes),
+        None => read_limited(path),
+    });
+    let mut outcome = match read {
         Ok(bytes) => lint_bytes(run, path, grammar, bytes, &mut timings),
         Err(error) => skipped(
             report_path(path, run.settings),
@@ -461,10 +508,17 @@ fn lint_source(
     let mut located: Vec<Diagnostic> = Vec::new();
     let mut facts: Vec<Fact> = Vec::new();
     let mut fact_occurrences: BTreeMap<String, usize> = BTreeMap::new();
-    let suppressed_then_notices = diagnostics
-        .into_iter()
-        .chain(notices.into_iter().map(|notice| (notice, None)));
-    for (raw, suppression) in suppressed_then_notices {
+    // Occurrence indices (of facts and of fingerprints) count in source order, so
+    // findings keep their identity when code is inserted above them.
+    let mut in_source_order: Vec<(RawDiagnostic, Option<crate::diagnostic::Suppression>)> =
+        diagnostics
+            .into_iter()
+            .chain(notices.into_iter().map(|notice| (notice, None)))
+            .collect();
+    in_source_order.sort_by(|(a, _), (b, _)| {
+        (a.span.start, a.span.end, a.rule).cmp(&(b.span.start, b.span.end, b.rule))
+    });
+    for (raw, suppression) in in_source_order {
         if let Some(fact) = raw.fact {
             let key = format!("{}\u{0}{}\u{0}{:?}", raw.rule, fact.kind, fact.values);
             let occurrence = fact_occurrences.entry(key).or_insert(0);
@@ -484,13 +538,11 @@ fn lint_source(
             });
             continue;
         }
-        if suppression.is_some() && !settings.include_suppressed {
-            continue;
-        }
         let Some(severity) = settings.severity(raw.rule) else {
             continue;
         };
-        let location = locate(&index, &report_path, raw.span);
+        // Counted for suppressed findings too, so `--include-suppressed` does not
+        // change the identity of the others.
         let print = fingerprint(
             &tree,
             &source,
@@ -499,6 +551,10 @@ fn lint_source(
             raw.span,
             &mut occurrences,
         );
+        if suppression.is_some() && !settings.include_suppressed {
+            continue;
+        }
+        let location = locate(&index, &report_path, raw.span);
         located.push(Diagnostic {
             rule: raw.rule,
             severity,

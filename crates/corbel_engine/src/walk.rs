@@ -66,7 +66,8 @@ fn is_skipped_name(name: &OsStr, is_dir: bool) -> bool {
     }
 }
 
-fn is_excluded(path: &Path, options: &WalkOptions<'_>) -> bool {
+/// Whether config `exclude` leaves `path` out.
+pub fn is_excluded(path: &Path, options: &WalkOptions<'_>) -> bool {
     let Some(exclude) = options.exclude else {
         return false;
     };

@@ -85,6 +85,7 @@ mod tests {
             color: false,
             width: 80,
             version: VERSION,
+            sarif_category: None,
         };
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();

@@ -140,6 +140,7 @@ mod tests {
             color: true,
             width: 80,
             version: VERSION,
+            sarif_category: None,
         };
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();

@@ -90,6 +90,9 @@ pub struct Report<'a> {
     /// width is unknown. Other formats ignore it.
     pub width: usize,
     pub version: &'a str,
+    /// `--sarif-category`: SARIF `runs[0].automationDetails.id` is `<category>/`, which
+    /// GitHub code scanning reads as the analysis category. Other formats ignore it.
+    pub sarif_category: Option<&'a str>,
 }
 
 pub fn render(format: Format, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {

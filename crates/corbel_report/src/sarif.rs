@@ -12,7 +12,8 @@ use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactLocation, Location as SarifLocation, Message, MultiformatMessageString,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Suppression, Tool, ToolComponent,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Suppression, Tool,
+    ToolComponent,
 };
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -23,7 +24,7 @@ const INFORMATION_URI: &str = "https://github.com/corbel-lint/corbel";
 const SRCROOT: &str = "%SRCROOT%";
 /// Versioned so a future change of the fingerprint recipe cannot be mistaken for the
 /// same identity.
-const FINGERPRINT_KEY: &str = "corbelFingerprint/v1";
+const FINGERPRINT_KEY: &str = corbel_engine::fingerprint::RECIPE;
 
 /// The log's top level, spelled out rather than `serde_sarif::sarif::Sarif` only to
 /// put `$schema` and `version` first, where people and file sniffers look.
@@ -70,12 +71,27 @@ fn run(report: &Report<'_>) -> Run {
             .uri(root_uri(report.root))
             .build(),
     )]);
-    Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .original_uri_base_ids(base_ids)
         .column_kind(json!("utf16CodeUnits"))
         .results(results)
-        .build()
+        .build();
+    if let Some(category) = report.sarif_category {
+        run.automation_details = Some(
+            RunAutomationDetails::builder()
+                .id(automation_id(category))
+                .build(),
+        );
+    }
+    run
+}
+
+/// `runAutomationDetails.id` for a category: `category/` (a trailing `/` means "this
+/// is the category, with no run id", as GitHub code scanning reads it).
+fn automation_id(category: &str) -> String {
+    let category = category.trim_end_matches('/');
+    format!("{category}/")
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -333,6 +349,7 @@ mod tests {
             color: true,
             width: 80,
             version: VERSION,
+            sarif_category: None,
         };
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();
@@ -436,7 +453,7 @@ mod tests {
             .as_str()
             .unwrap()
             .ends_with(" (see [web/auth.ts:8](1), [app/api.py:3](2))"));
-        assert!(shared["partialFingerprints"]["corbelFingerprint/v1"].is_string());
+        assert!(shared["partialFingerprints"]["corbelFingerprint/v2"].is_string());
 
         let info = &results[3];
         assert_eq!(info["level"], "note");
@@ -453,6 +470,31 @@ mod tests {
             json!([{"kind": "inSource", "justification": "name is checked against an allow-list above"}])
         );
         assert!(results[0].get("suppressions").is_none());
+    }
+
+    #[test]
+    fn category_becomes_the_automation_id() {
+        let result = test_support::run_result();
+        for (category, id) in [
+            ("corbel", "corbel/"),
+            ("corbel/backend/", "corbel/backend/"),
+        ] {
+            let report = Report {
+                result: &result,
+                rules: &RULES,
+                root: Path::new(ROOT),
+                elapsed: Duration::from_millis(5),
+                color: false,
+                width: 80,
+                version: VERSION,
+                sarif_category: Some(category),
+            };
+            let mut out = Vec::new();
+            render(&report, &mut out).unwrap();
+            let sarif: Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(sarif["runs"][0]["automationDetails"], json!({"id": id}));
+        }
+        assert!(render_value()["runs"][0].get("automationDetails").is_none());
     }
 
     #[test]

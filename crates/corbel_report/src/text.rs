@@ -337,6 +337,7 @@ mod tests {
             color,
             width: 100,
             version: VERSION,
+            sarif_category: None,
         };
         let mut out = Vec::new();
         render(&report, &mut out).unwrap();

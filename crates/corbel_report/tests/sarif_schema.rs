@@ -39,6 +39,7 @@ fn render_sarif(result: &RunResult, root: &str) -> Value {
         color: false,
         width: 80,
         version: VERSION,
+        sarif_category: None,
     };
     let mut out = Vec::new();
     render(Format::Sarif, &report, &mut out).unwrap();

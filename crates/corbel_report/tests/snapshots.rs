@@ -21,6 +21,7 @@ fn rendered(format: Option<Format>) -> String {
         color: false,
         width: 100,
         version: VERSION,
+        sarif_category: None,
     };
     let mut out = Vec::new();
     match format {

@@ -69,7 +69,7 @@ const VIEW_METHODS: &[&str] = &[
 
 impl<'t> Semantic<'t> {
     pub fn is_function(node: Node<'_>) -> bool {
-        FUNCTION_KINDS.contains(&node.kind())
+        node.is_named() && FUNCTION_KINDS.contains(&node.kind())
     }
 
     /// The innermost function (or lambda/arrow) holding `node`.

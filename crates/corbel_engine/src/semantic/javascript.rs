@@ -19,7 +19,8 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     walk_preorder(root, |node| {
         let scope = stack.current(node);
         let kind = node.kind();
-        if FUNCTION_KINDS.contains(&kind) {
+        // The `function` keyword token shares its kind with old-style function nodes.
+        if node.is_named() && FUNCTION_KINDS.contains(&kind) {
             if kind != "method_definition" {
                 if let Some(name) = node.child_by_field_name("name") {
                     semantic.bind(scope, name, node.start_byte(), BindingValue::Value(node));

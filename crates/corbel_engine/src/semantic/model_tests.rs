@@ -142,3 +142,25 @@ fn call_chains_list_links_outermost_first() {
     assert_eq!(names, ["all", "filter", "query"]);
     assert_eq!(semantic.text(root), "session");
 }
+
+/// The `function` / `lambda` keyword tokens share their kind with function nodes; they
+/// must not open scopes, or climbing from a function to its enclosing one cycles.
+#[test]
+fn keyword_tokens_are_not_functions() {
+    let js = "function handler(a) {\n  return db.run(a);\n}\n";
+    let tree = parse(Grammar::TypeScript, js);
+    let semantic = Semantic::build(&tree, js, Grammar::TypeScript);
+    let run = call(&semantic, "db.run");
+    let function = semantic.enclosing_function(run).unwrap();
+    assert_eq!(function.kind(), "function_declaration");
+    assert!(semantic.enclosing_function(function).is_none());
+    assert!(semantic.request_handler(run).is_none());
+
+    let py = "f = lambda x: db.run(x)\n";
+    let tree = parse(Grammar::Python, py);
+    let semantic = Semantic::build(&tree, py, Grammar::Python);
+    let run = call(&semantic, "db.run");
+    let function = semantic.enclosing_function(run).unwrap();
+    assert!(function.is_named());
+    assert!(semantic.enclosing_function(function).is_none());
+}

@@ -9,7 +9,8 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     walk_preorder(root, |node| {
         let scope = stack.current(node);
         match node.kind() {
-            "function_definition" | "lambda" => {
+            // `node.is_named()`: the `lambda` keyword token has the kind of its expression.
+            "function_definition" | "lambda" if node.is_named() => {
                 if let Some(name) = node.child_by_field_name("name") {
                     semantic.bind(scope, name, node.start_byte(), BindingValue::Value(node));
                 }

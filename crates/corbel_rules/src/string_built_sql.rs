@@ -15,7 +15,9 @@
 //! placeholder lists (`", ".join(["%s"] * len(ids))`, `ids.map(() => "?").join()`),
 //! lookups in constant mappings and locals only ever assigned such values.
 
-use crate::common::{js_arguments, js_property, named_children, py_argument, resolve_local, Lookup};
+use crate::common::{
+    js_arguments, js_property, named_children, py_argument, resolve_local, Lookup,
+};
 use corbel_engine::semantic::{path_from_root, walk_preorder};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
@@ -136,7 +138,13 @@ struct Sink<'t> {
 }
 
 impl<'t> Sink<'t> {
-    fn new(call: Node<'t>, query: Option<Node<'t>>, callee: String, evidence: Evidence, driver: Driver) -> Option<Sink<'t>> {
+    fn new(
+        call: Node<'t>,
+        query: Option<Node<'t>>,
+        callee: String,
+        evidence: Evidence,
+        driver: Driver,
+    ) -> Option<Sink<'t>> {
         Some(Sink {
             call,
             queries: vec![query?],
@@ -229,7 +237,10 @@ const PY_CONNECT: &[(&str, Driver)] = &[
     ("asyncpg.connect", Driver::Asyncpg),
     ("asyncpg.create_pool", Driver::Asyncpg),
     ("sqlalchemy.create_engine", Driver::SqlAlchemyExecute),
-    ("sqlalchemy.ext.asyncio.create_async_engine", Driver::SqlAlchemyExecute),
+    (
+        "sqlalchemy.ext.asyncio.create_async_engine",
+        Driver::SqlAlchemyExecute,
+    ),
 ];
 
 /// Methods that hand out a connection of the same library: `engine.connect()`,
@@ -274,7 +285,13 @@ fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> 
         }
         "exec_driver_sql" => {
             let query = py_query_argument(call, &["statement"], semantic);
-            Sink::new(call, query, callee, Evidence::Database, Driver::ExecDriverSql)
+            Sink::new(
+                call,
+                query,
+                callee,
+                Evidence::Database,
+                Driver::ExecDriverSql,
+            )
         }
         "raw" => {
             let evidence = if is_django_manager(object, semantic) {
@@ -314,10 +331,7 @@ fn python_driver_guess(method: &str, source: &str) -> Driver {
     } else if source.contains("sqlite3") && !source.contains("django") {
         // Django cursors take `%s` whatever the backend.
         Driver::Sqlite
-    } else if method == "execute"
-        && source.contains("sqlalchemy")
-        && !source.contains(".cursor(")
-    {
+    } else if method == "execute" && source.contains("sqlalchemy") && !source.contains(".cursor(") {
         Driver::SqlAlchemyExecute
     } else {
         Driver::DbApi
@@ -375,7 +389,9 @@ fn py_db_object(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Option
 fn is_django_manager(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let (_, root) = semantic.call_chain(object);
     let text = semantic.text(root);
-    text.ends_with("objects") || text.ends_with("_default_manager") || text.ends_with("_base_manager")
+    text.ends_with("objects")
+        || text.ends_with("_default_manager")
+        || text.ends_with("_base_manager")
 }
 
 /// `qs.extra(where=[...], select={...})`: every SQL fragment in the lists.
@@ -508,9 +524,13 @@ fn js_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> {
             let (evidence, driver) = js_raw_receiver(function, object, semantic);
             Sink::new(call, first, callee, evidence, driver)
         }
-        m if KNEX_RAW_CLAUSES.contains(&m) => {
-            Sink::new(call, first, callee, Evidence::Library, Driver::KnexRawClause)
-        }
+        m if KNEX_RAW_CLAUSES.contains(&m) => Sink::new(
+            call,
+            first,
+            callee,
+            Evidence::Library,
+            Driver::KnexRawClause,
+        ),
         m if TYPEORM_CONDITIONS.contains(&m) && is_typeorm_builder(object, semantic, 0) => {
             Sink::new(call, first, callee, Evidence::Library, Driver::TypeOrmWhere)
         }
@@ -601,7 +621,11 @@ fn js_db_object(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Option
 }
 
 /// `knex.raw`, Drizzle `sql.raw`, Kysely `sql.raw`.
-fn js_raw_receiver(function: Node<'_>, object: Node<'_>, semantic: &Semantic<'_>) -> (Evidence, Driver) {
+fn js_raw_receiver(
+    function: Node<'_>,
+    object: Node<'_>,
+    semantic: &Semantic<'_>,
+) -> (Evidence, Driver) {
     if let Some(qualified) = semantic.qualified_name(function) {
         // `Prisma.raw(...)` inserts text into a `Prisma.sql` template unescaped.
         if qualified.starts_with("@prisma/client") {
@@ -678,22 +702,31 @@ fn is_typeorm_builder(object: Node<'_>, semantic: &Semantic<'_>, depth: usize) -
 /// The last name of a receiver: `cur` for `cur`, `cursor` for `self.cursor`,
 /// `cursor` for `conn.cursor()`.
 fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
-    let expr = semantic.unwrap_expression(expr);
-    match expr.kind() {
-        "identifier" => semantic.text(expr),
-        "attribute" | "member_expression" => expr
-            .child_by_field_name("attribute")
-            .or_else(|| expr.child_by_field_name("property"))
-            .map_or("", |name| semantic.text(name)),
-        "call" | "call_expression" => expr
-            .child_by_field_name("function")
-            .map_or("", |function| last_name(function, semantic)),
-        // Compiled TypeScript calls imports as `(0, utils_1.escapeId)(x)`.
-        "sequence_expression" => expr
-            .named_child(u32::try_from(expr.named_child_count().saturating_sub(1)).unwrap_or(0))
-            .map_or("", |last| last_name(last, semantic)),
-        _ => "",
+    // A loop, not recursion: `f()()()...` and nested sequences can be arbitrarily deep.
+    let mut expr = expr;
+    for _ in 0..64 {
+        expr = semantic.unwrap_expression(expr);
+        let next = match expr.kind() {
+            "identifier" => return semantic.text(expr),
+            "attribute" | "member_expression" => {
+                return expr
+                    .child_by_field_name("attribute")
+                    .or_else(|| expr.child_by_field_name("property"))
+                    .map_or("", |name| semantic.text(name))
+            }
+            "call" | "call_expression" => expr.child_by_field_name("function"),
+            // Compiled TypeScript calls imports as `(0, utils_1.escapeId)(x)`.
+            "sequence_expression" => expr.named_child(
+                u32::try_from(expr.named_child_count().saturating_sub(1)).unwrap_or(0),
+            ),
+            _ => None,
+        };
+        match next {
+            Some(next) => expr = next,
+            None => return "",
+        }
     }
+    ""
 }
 
 // -------------------------------------------------------------------------- the check
@@ -706,19 +739,26 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             if sink.evidence != Evidence::Unknown && !ctx.is_test_file {
                 if let Some(source) = direct_request_value(query, semantic, 0) {
                     let shown = display(source, semantic);
-                    ctx.report(query, format!("SQL text taken from `{shown}` reaches `{}()`", sink.callee))
-                        .help(help(sink, &shown, true, "SELECT"));
+                    ctx.report(
+                        query,
+                        format!("SQL text taken from `{shown}` reaches `{}()`", sink.callee),
+                    )
+                    .help(format!(
+                        "build the statement in code and pass `{shown}` as a bound parameter; when the request picks a column or a sort order, map it to SQL from a fixed allowlist"
+                    ));
                     return;
                 }
             }
             continue;
         };
         let safety = Safety::new(semantic);
+        // The first few values are enough to decide and to name in the message.
         let risky: Vec<Node<'_>> = build
             .dynamic
             .iter()
             .copied()
             .filter(|value| !is_safe(*value, &safety, &[], 0))
+            .take(16)
             .collect();
         if risky.is_empty() {
             continue;
@@ -734,13 +774,16 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // Values in a value slot (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`) are reported
         // everywhere; names and fragments (`FROM {table}`, `ORDER BY {col}`,
         // `WHERE {clause}`) only when they visibly come from the request.
+        // Statements that take no bind parameters (`PRAGMA`, `SET`, DDL) cannot be fixed
+        // by binding: only request values count there.
+        let bindable = !cannot_bind(&build.literal_text);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
             .filter(|value| !validated_before(*value, sink.call, semantic))
             .filter(|value| {
                 // Test code splices test data, not input: only request values count there.
-                (!ctx.is_test_file && slot_of(*value, semantic) == Slot::Value)
+                (bindable && !ctx.is_test_file && slot_of(*value, semantic) == Slot::Value)
                     || from_request(*value, semantic, 0)
             })
             .collect();
@@ -782,6 +825,35 @@ fn is_schema_default(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     })
 }
 
+/// Whether a statement takes no bind parameters: SQLite `PRAGMA`, `SET`/`SHOW`, and DDL.
+fn cannot_bind(text: &str) -> bool {
+    let first = words(text).into_iter().next().unwrap_or_default();
+    matches!(
+        first.as_str(),
+        "PRAGMA"
+            | "SET"
+            | "SHOW"
+            | "CREATE"
+            | "ALTER"
+            | "DROP"
+            | "TRUNCATE"
+            | "GRANT"
+            | "REVOKE"
+            | "COMMENT"
+            | "VACUUM"
+            | "ANALYZE"
+            | "REINDEX"
+            | "CLUSTER"
+            | "LISTEN"
+            | "NOTIFY"
+            | "COPY"
+            | "ATTACH"
+            | "DETACH"
+            | "RENAME"
+            | "USE"
+    )
+}
+
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
     path.split('/')
@@ -796,7 +868,10 @@ fn is_migration_path(path: &str) -> bool {
 /// (`if sort in ("name", "date"): ... text(sort)`).
 fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
-    if value.kind() != "identifier" {
+    if !matches!(
+        value.kind(),
+        "identifier" | "attribute" | "member_expression"
+    ) {
         return false;
     }
     let name = semantic.text(value);
@@ -828,7 +903,10 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         });
         let negated = {
             let trimmed = condition_text.trim_start_matches('(').trim_start();
-            trimmed.starts_with('!') || trimmed.starts_with("not ") || condition_text.contains(" not in ")
+            trimmed.starts_with('!')
+                || trimmed.starts_with("not ")
+                || condition_text.contains(" not in ")
+                || (condition_text.contains("typeof") && condition_text.contains("!="))
         };
         let exits = body.is_some_and(|b| {
             let text = semantic.text(b);
@@ -865,9 +943,22 @@ fn checks_name(condition: &str, name: &str) -> bool {
         if after.starts_with("in ") || after.starts_with("not in ") {
             return true;
         }
-        if [".isidentifier(", ".isalnum(", ".isdigit(", ".isnumeric(", ".isdecimal("]
-            .iter()
-            .any(|m| after_text.starts_with(m))
+        // `typeof x === "number"` / `typeof x !== "number"`
+        if before_text.trim_end().ends_with("typeof") {
+            let compared = after.trim_start_matches(['=', '!', ' ']);
+            return compared.starts_with("'number'")
+                || compared.starts_with("\"number\"")
+                || compared.starts_with("'boolean'");
+        }
+        if [
+            ".isidentifier(",
+            ".isalnum(",
+            ".isdigit(",
+            ".isnumeric(",
+            ".isdecimal(",
+        ]
+        .iter()
+        .any(|m| after_text.starts_with(m))
         {
             return true;
         }
@@ -883,10 +974,15 @@ fn checks_name(condition: &str, name: &str) -> bool {
             .next()
             .unwrap_or("");
         let method = callee.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-        matches!(
-            method.as_str(),
-            "test" | "match" | "fullmatch" | "includes" | "has" | "indexof" | "contains"
-        ) || method.contains("valid")
+        let numeric_check = matches!(method.as_str(), "isinteger" | "isfinite" | "issafeinteger")
+            || (method == "isinstance"
+                && (condition.contains("int") || condition.contains("float")));
+        numeric_check
+            || matches!(
+                method.as_str(),
+                "test" | "match" | "fullmatch" | "includes" | "has" | "indexof" | "contains"
+            )
+            || method.contains("valid")
             || method.contains("allowed")
     })
 }
@@ -894,7 +990,11 @@ fn checks_name(condition: &str, name: &str) -> bool {
 /// The request value an expression is, as a whole: `req.query.sort`,
 /// `request.args["sort"]`, `request.GET.get("sort")`, a request handler's parameter,
 /// through `String(x)` / `str(x)` / `x.toString()` and plain locals.
-fn direct_request_value<'t>(expr: Node<'t>, semantic: &Semantic<'t>, depth: usize) -> Option<Node<'t>> {
+fn direct_request_value<'t>(
+    expr: Node<'t>,
+    semantic: &Semantic<'t>,
+    depth: usize,
+) -> Option<Node<'t>> {
     if depth > 4 {
         return None;
     }
@@ -906,7 +1006,9 @@ fn direct_request_value<'t>(expr: Node<'t>, semantic: &Semantic<'t>, depth: usiz
                 return None;
             }
             match semantic.lookup(name, expr.start_byte()).map(|b| b.value) {
-                Some(BindingValue::Value(value)) => direct_request_value(value, semantic, depth + 1),
+                Some(BindingValue::Value(value)) => {
+                    direct_request_value(value, semantic, depth + 1)
+                }
                 Some(BindingValue::Unknown) => parameter_of(expr, semantic)
                     .filter(|(function, _)| semantic.is_request_handler(*function))
                     .map(|_| expr),
@@ -952,67 +1054,82 @@ fn direct_request_value<'t>(expr: Node<'t>, semantic: &Semantic<'t>, depth: usiz
     }
 }
 
-/// Whether a value visibly comes from the request: it names `request`/`req`, or is a
-/// parameter of the request handler it is used in, directly or through locals.
+/// Whether a value visibly comes from the request: it names `request`/`req` (or Koa's
+/// `ctx.query`/`ctx.params`), or is a parameter of the request handler it is used in,
+/// directly or through the locals it was built from (a few assignments deep).
 fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
-    mentions_request(value, semantic, depth)
-}
-
-/// Whether request input is visibly in reach of a value: it names `request`/`req` (or
-/// Koa's `ctx.query`/`ctx.params`), directly or through the locals it was built from.
-fn mentions_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
-    if depth > 3 {
-        return false;
-    }
-    let mut found = false;
-    let mut locals = Vec::new();
-    walk_preorder(value, |node| {
-        if found {
-            return;
+    // A work list with a budget, not recursion: a name reassigned thousands of times
+    // (`q = q + x` in generated code) would otherwise make the search exponential.
+    let mut pending = vec![(value, depth)];
+    let mut seen = std::collections::HashSet::new();
+    let mut nodes_left = 5_000usize;
+    while let Some((expr, level)) = pending.pop() {
+        if !seen.insert(expr.id()) {
+            continue;
         }
-        match node.kind() {
-            "identifier" | "property_identifier" => {
-                let name = semantic.text(node);
-                if matches!(name, "request" | "req") {
-                    found = true;
-                } else if node.kind() == "identifier" {
-                    let is_handler_parameter = parameter_of(node, semantic)
-                        .is_some_and(|(function, _)| semantic.is_request_handler(function));
-                    if is_handler_parameter {
+        let mut found = false;
+        let mut locals = Vec::new();
+        walk_preorder(expr, |node| {
+            if found || nodes_left == 0 {
+                return;
+            }
+            nodes_left -= 1;
+            match node.kind() {
+                "identifier" | "property_identifier" => {
+                    let name = semantic.text(node);
+                    if matches!(name, "request" | "req") {
                         found = true;
-                    } else {
-                        locals.push(node);
+                    } else if node.kind() == "identifier" && locals.len() < 8 {
+                        let is_handler_parameter = parameter_of(node, semantic)
+                            .is_some_and(|(function, _)| semantic.is_request_handler(function));
+                        if is_handler_parameter {
+                            found = true;
+                        } else {
+                            locals.push(node);
+                        }
                     }
                 }
-            }
-            "member_expression" => {
-                let object = node.child_by_field_name("object").map(|o| semantic.text(o));
-                let property = node.child_by_field_name("property").map(|p| semantic.text(p));
-                if object == Some("ctx")
-                    && matches!(property, Some("query" | "params" | "request"))
-                {
-                    found = true;
+                "member_expression" => {
+                    let object = node.child_by_field_name("object").map(|o| semantic.text(o));
+                    let property = node
+                        .child_by_field_name("property")
+                        .map(|p| semantic.text(p));
+                    if object == Some("ctx")
+                        && matches!(property, Some("query" | "params" | "request"))
+                    {
+                        found = true;
+                    }
                 }
+                _ => {}
             }
-            _ => {}
+        });
+        if found {
+            return true;
         }
-    });
-    found
-        || locals.into_iter().take(8).any(|local| {
+        if nodes_left == 0 {
+            return false;
+        }
+        if level >= 3 {
+            continue;
+        }
+        for local in locals {
             let name = semantic.text(local);
-            semantic
-                .bindings_in_scope_of(name, local.start_byte())
-                .iter()
-                .any(|binding| match binding.value {
+            for binding in semantic.bindings_in_scope_of(name, local.start_byte()) {
+                match binding.value {
                     BindingValue::Value(bound) if !Semantic::is_function(bound) => {
-                        mentions_request(bound, semantic, depth + 1)
+                        pending.push((bound, level + 1));
                     }
-                    BindingValue::Augmented(node) => node
-                        .child_by_field_name("right")
-                        .is_some_and(|right| mentions_request(right, semantic, depth + 1)),
-                    _ => false,
-                })
-        })
+                    BindingValue::Augmented(node) => {
+                        if let Some(right) = node.child_by_field_name("right") {
+                            pending.push((right, level + 1));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Where a spliced value stands in the SQL text.
@@ -1036,8 +1153,19 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
 
 /// Words in a value's name that say it holds a table, schema or column name.
 const SCHEMA_OBJECT_WORDS: &[&str] = &[
-    "table", "tablename", "tables", "schema", "column", "columns", "col", "cols",
-    "sequence", "seq", "database", "db", "relation",
+    "table",
+    "tablename",
+    "tables",
+    "schema",
+    "column",
+    "columns",
+    "col",
+    "cols",
+    "sequence",
+    "seq",
+    "database",
+    "db",
+    "relation",
 ];
 
 fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
@@ -1064,7 +1192,9 @@ fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     if !current.is_empty() {
         words.push(current);
     }
-    words.iter().any(|w| SCHEMA_OBJECT_WORDS.contains(&w.as_str()))
+    words
+        .iter()
+        .any(|w| SCHEMA_OBJECT_WORDS.contains(&w.as_str()))
 }
 
 /// The SQL text right before and right after a spliced value, as far as it is written
@@ -1082,12 +1212,18 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
             let text_of = |sibling: Option<Node<'_>>| {
                 sibling
                     .filter(|s| {
-                        matches!(s.kind(), "string_content" | "string_fragment" | "escape_sequence")
+                        matches!(
+                            s.kind(),
+                            "string_content" | "string_fragment" | "escape_sequence"
+                        )
                     })
                     .map(|s| semantic.text(s).to_string())
                     .unwrap_or_default()
             };
-            (text_of(parent.prev_sibling()), text_of(parent.next_sibling()))
+            (
+                text_of(parent.prev_sibling()),
+                text_of(parent.next_sibling()),
+            )
         }
         "binary_operator" | "binary_expression" => {
             let operator = parent
@@ -1099,19 +1235,24 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 "+" => {
                     let is_right = right.is_some_and(|r| r.id() == value.id());
                     if is_right {
-                        let before = left.map(|l| edge_literal(l, semantic, true, 0)).unwrap_or_default();
+                        let before = left
+                            .map(|l| edge_literal(l, semantic, true, 0))
+                            .unwrap_or_default();
                         // `(... + value) + "after"`
                         let after = grandparent
                             .filter(|g| {
                                 matches!(g.kind(), "binary_operator" | "binary_expression")
-                                    && g.child_by_field_name("left").is_some_and(|l| l.id() == parent.id())
+                                    && g.child_by_field_name("left")
+                                        .is_some_and(|l| l.id() == parent.id())
                             })
                             .and_then(|g| g.child_by_field_name("right"))
                             .map(|r| edge_literal(r, semantic, false, 0))
                             .unwrap_or_default();
                         (before, after)
                     } else {
-                        let after = right.map(|r| edge_literal(r, semantic, false, 0)).unwrap_or_default();
+                        let after = right
+                            .map(|r| edge_literal(r, semantic, false, 0))
+                            .unwrap_or_default();
                         (String::new(), after)
                     }
                 }
@@ -1135,12 +1276,14 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
             let Some(container) = container else {
                 return (String::new(), String::new());
             };
-            let operator_node = path
-                .iter()
-                .rev()
-                .find(|n| n.kind() == "binary_operator" && n.start_byte() <= container.start_byte());
+            let operator_node = path.iter().rev().find(|n| {
+                n.kind() == "binary_operator" && n.start_byte() <= container.start_byte()
+            });
             let Some(format) = operator_node
-                .filter(|op| op.child_by_field_name("right").is_some_and(|r| r.id() == container.id()))
+                .filter(|op| {
+                    op.child_by_field_name("right")
+                        .is_some_and(|r| r.id() == container.id())
+                })
                 .and_then(|op| op.child_by_field_name("left"))
             else {
                 return (String::new(), String::new());
@@ -1164,14 +1307,18 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
             let Some(arguments) = arguments else {
                 return (String::new(), String::new());
             };
-            let call = path
-                .iter()
-                .rev()
-                .find(|n| n.kind() == "call" && n.child_by_field_name("arguments").is_some_and(|a| a.id() == arguments.id()));
+            let call = path.iter().rev().find(|n| {
+                n.kind() == "call"
+                    && n.child_by_field_name("arguments")
+                        .is_some_and(|a| a.id() == arguments.id())
+            });
             let Some(object) = call
                 .and_then(|c| c.child_by_field_name("function"))
                 .filter(|f| f.kind() == "attribute")
-                .filter(|f| f.child_by_field_name("attribute").is_some_and(|a| semantic.text(a) == "format"))
+                .filter(|f| {
+                    f.child_by_field_name("attribute")
+                        .is_some_and(|a| semantic.text(a) == "format")
+                })
                 .and_then(|f| f.child_by_field_name("object"))
             else {
                 return (String::new(), String::new());
@@ -1200,9 +1347,18 @@ fn edge_literal(node: Node<'_>, semantic: &Semantic<'_>, end: bool, depth: usize
                 .into_iter()
                 .filter(|c| !matches!(c.kind(), "string_start" | "string_end"))
                 .collect();
-            let piece = if end { children.last() } else { children.first() };
+            let piece = if end {
+                children.last()
+            } else {
+                children.first()
+            };
             piece
-                .filter(|p| matches!(p.kind(), "string_content" | "string_fragment" | "escape_sequence"))
+                .filter(|p| {
+                    matches!(
+                        p.kind(),
+                        "string_content" | "string_fragment" | "escape_sequence"
+                    )
+                })
                 .map(|p| semantic.text(*p).to_string())
                 .unwrap_or_default()
         }
@@ -1241,7 +1397,12 @@ fn literal_content(node: Node<'_>, semantic: &Semantic<'_>) -> String {
             .unwrap_or_default(),
         "string" => named_children(node)
             .iter()
-            .filter(|c| matches!(c.kind(), "string_content" | "string_fragment" | "escape_sequence"))
+            .filter(|c| {
+                matches!(
+                    c.kind(),
+                    "string_content" | "string_fragment" | "escape_sequence"
+                )
+            })
             .map(|c| semantic.text(*c))
             .collect(),
         "concatenated_string" => named_children(node)
@@ -1253,7 +1414,12 @@ fn literal_content(node: Node<'_>, semantic: &Semantic<'_>) -> String {
 }
 
 /// Text around the `index`-th `%s` (or `%(key)s`) of a `%` format string.
-fn percent_neighbours(format: Node<'_>, index: usize, key: Option<&str>, semantic: &Semantic<'_>) -> (String, String) {
+fn percent_neighbours(
+    format: Node<'_>,
+    index: usize,
+    key: Option<&str>,
+    semantic: &Semantic<'_>,
+) -> (String, String) {
     let text = literal_content(format, semantic);
     let bytes = text.as_bytes();
     let mut seen = 0;
@@ -1301,16 +1467,29 @@ fn percent_neighbours(format: Node<'_>, index: usize, key: Option<&str>, semanti
 }
 
 /// Text around the `index`-th `{}` (or `{key}` / `{index}`) of a `.format()` string.
-fn brace_neighbours(format: Node<'_>, index: usize, key: Option<&str>, semantic: &Semantic<'_>) -> (String, String) {
+fn brace_neighbours(
+    format: Node<'_>,
+    index: usize,
+    key: Option<&str>,
+    semantic: &Semantic<'_>,
+) -> (String, String) {
     let text = literal_content(format, semantic);
     let mut auto = 0;
     let mut at = 0;
-    while let Some(open) = text.get(at..).and_then(|rest| rest.find('{')).map(|o| at + o) {
+    while let Some(open) = text
+        .get(at..)
+        .and_then(|rest| rest.find('{'))
+        .map(|o| at + o)
+    {
         if text.get(open + 1..open + 2) == Some("{") {
             at = open + 2;
             continue;
         }
-        let Some(close) = text.get(open..).and_then(|rest| rest.find('}')).map(|c| open + c) else {
+        let Some(close) = text
+            .get(open..)
+            .and_then(|rest| rest.find('}'))
+            .map(|c| open + c)
+        else {
             break;
         };
         let field = text.get(open + 1..close).unwrap_or("");
@@ -1381,7 +1560,13 @@ fn classify_slot(before: &str, after: &str) -> Slot {
         return Slot::Value;
     }
     // `BETWEEN {a} AND {b}`
-    if word == "AND" && words(trimmed).iter().rev().nth(2).is_some_and(|w| w == "BETWEEN") {
+    if word == "AND"
+        && words(trimmed)
+            .iter()
+            .rev()
+            .nth(2)
+            .is_some_and(|w| w == "BETWEEN")
+    {
         return Slot::Value;
     }
     Slot::Other
@@ -1502,8 +1687,17 @@ fn in_identifier_position(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
         .to_ascii_uppercase();
     matches!(
         last_word.as_str(),
-        "FROM" | "JOIN" | "INTO" | "UPDATE" | "TABLE" | "BY" | "EXISTS" | "INDEX" | "VIEW"
-            | "SCHEMA" | "DATABASE"
+        "FROM"
+            | "JOIN"
+            | "INTO"
+            | "UPDATE"
+            | "TABLE"
+            | "BY"
+            | "EXISTS"
+            | "INDEX"
+            | "VIEW"
+            | "SCHEMA"
+            | "DATABASE"
     )
 }
 
@@ -1511,25 +1705,70 @@ fn in_identifier_position(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
 
 /// Statement keywords that open a SQL statement.
 const STATEMENTS: &[&str] = &[
-    "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "DROP", "ALTER", "MERGE",
-    "TRUNCATE", "REPLACE", "UPSERT", "GRANT", "REVOKE", "EXPLAIN", "SHOW", "DESCRIBE",
-    "PRAGMA", "VACUUM", "ANALYZE", "CALL", "EXEC", "COPY", "DECLARE", "LOCK", "COMMENT",
-    "REFRESH", "OPTIMIZE", "RENAME", "REINDEX", "CLUSTER", "ATTACH", "DETACH", "UNLOAD",
+    "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "DROP", "ALTER", "MERGE", "TRUNCATE",
+    "REPLACE", "UPSERT", "GRANT", "REVOKE", "EXPLAIN", "SHOW", "DESCRIBE", "PRAGMA", "VACUUM",
+    "ANALYZE", "CALL", "EXEC", "COPY", "DECLARE", "LOCK", "COMMENT", "REFRESH", "OPTIMIZE",
+    "RENAME", "REINDEX", "CLUSTER", "ATTACH", "DETACH", "UNLOAD",
 ];
 
 /// Words that only SQL puts together with a statement keyword.
 const SCHEMA_OBJECTS: &[&str] = &[
-    "TABLE", "INDEX", "VIEW", "SCHEMA", "DATABASE", "SEQUENCE", "FUNCTION", "PROCEDURE",
-    "TRIGGER", "ROLE", "USER", "EXTENSION", "TYPE", "MATERIALIZED", "TEMPORARY", "TEMP",
-    "UNIQUE", "COLUMN", "CONSTRAINT", "PARTITION",
+    "TABLE",
+    "INDEX",
+    "VIEW",
+    "SCHEMA",
+    "DATABASE",
+    "SEQUENCE",
+    "FUNCTION",
+    "PROCEDURE",
+    "TRIGGER",
+    "ROLE",
+    "USER",
+    "EXTENSION",
+    "TYPE",
+    "MATERIALIZED",
+    "TEMPORARY",
+    "TEMP",
+    "UNIQUE",
+    "COLUMN",
+    "CONSTRAINT",
+    "PARTITION",
 ];
 
 /// Words a fragment of SQL is made of.
 const SQL_WORDS: &[&str] = &[
-    "FROM", "WHERE", "AND", "OR", "NOT", "JOIN", "ON", "ORDER", "GROUP", "BY", "LIMIT",
-    "OFFSET", "HAVING", "VALUES", "INTO", "SET", "LIKE", "ILIKE", "IN", "IS", "NULL",
-    "BETWEEN", "UNION", "DISTINCT", "AS", "CASE", "WHEN", "RETURNING", "TABLE", "ASC",
-    "DESC", "COUNT",
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "JOIN",
+    "ON",
+    "ORDER",
+    "GROUP",
+    "BY",
+    "LIMIT",
+    "OFFSET",
+    "HAVING",
+    "VALUES",
+    "INTO",
+    "SET",
+    "LIKE",
+    "ILIKE",
+    "IN",
+    "IS",
+    "NULL",
+    "BETWEEN",
+    "UNION",
+    "DISTINCT",
+    "AS",
+    "CASE",
+    "WHEN",
+    "RETURNING",
+    "TABLE",
+    "ASC",
+    "DESC",
+    "COUNT",
 ];
 
 fn words(text: &str) -> Vec<String> {
@@ -1567,35 +1806,63 @@ fn reads_as_statement(text: &str) -> bool {
             .iter()
             .any(|w| wanted.contains(&w.as_str()))
     };
-    words.iter().enumerate().any(|(index, word)| match word.as_str() {
-        "SELECT" => after(index, &["FROM"]),
-        "INSERT" | "MERGE" | "UPSERT" => after(index, &["INTO"]),
-        "UPDATE" => after(index, &["SET"]),
-        "DELETE" => after(index, &["FROM"]),
-        "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "COMMENT" | "REFRESH" => {
-            words.get(index + 1).is_some_and(|next| {
-                SCHEMA_OBJECTS.contains(&next.as_str())
-                    || matches!(next.as_str(), "IF" | "OR")
-            })
-        }
-        "WITH" => after(index, &["AS"]) && after(index, &["SELECT"]),
-        "GRANT" | "REVOKE" => after(index, &["ON"]),
-        _ => false,
-    })
+    words
+        .iter()
+        .enumerate()
+        .any(|(index, word)| match word.as_str() {
+            "SELECT" => after(index, &["FROM"]),
+            "INSERT" | "MERGE" | "UPSERT" => after(index, &["INTO"]),
+            "UPDATE" => after(index, &["SET"]),
+            "DELETE" => after(index, &["FROM"]),
+            "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "COMMENT" | "REFRESH" => {
+                words.get(index + 1).is_some_and(|next| {
+                    SCHEMA_OBJECTS.contains(&next.as_str()) || matches!(next.as_str(), "IF" | "OR")
+                })
+            }
+            "WITH" => after(index, &["AS"]) && after(index, &["SELECT"]),
+            "GRANT" | "REVOKE" => after(index, &["ON"]),
+            _ => false,
+        })
 }
 
 // ------------------------------------------------------------- values that cannot inject
 
 /// Functions whose result is a number.
 const NUMERIC_FUNCTIONS: &[&str] = &[
-    "int", "float", "len", "round", "abs", "bool", "Number", "parseInt", "parseFloat",
-    "BigInt", "Boolean", "min", "max", "sum", "ord", "floor", "ceil", "trunc",
+    "int",
+    "float",
+    "len",
+    "round",
+    "abs",
+    "bool",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "BigInt",
+    "Boolean",
+    "min",
+    "max",
+    "sum",
+    "ord",
+    "floor",
+    "ceil",
+    "trunc",
 ];
 
 /// Methods whose result is a number or a fixed-format string.
 const FIXED_FORMAT_METHODS: &[&str] = &[
-    "toFixed", "toPrecision", "getTime", "toISOString", "isoformat", "count", "hex",
-    "toNumber", "timestamp", "index", "indexOf", "bit_length",
+    "toFixed",
+    "toPrecision",
+    "getTime",
+    "toISOString",
+    "isoformat",
+    "count",
+    "hex",
+    "toNumber",
+    "timestamp",
+    "index",
+    "indexOf",
+    "bit_length",
 ];
 
 /// Attributes that name a model's table (framework metadata, not input).
@@ -1645,14 +1912,14 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
     let next = depth + 1;
     match value.kind() {
         "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "undefined" => true,
-        "string" | "template_string" | "concatenated_string" => semantic
-            .string_build(value)
-            .is_some_and(|build| {
+        "string" | "template_string" | "concatenated_string" => {
+            semantic.string_build(value).is_some_and(|build| {
                 build
                     .dynamic
                     .iter()
                     .all(|part| is_safe(*part, cx, numeric, next))
-            }),
+            })
+        }
         "identifier" => {
             let name = semantic.text(value);
             numeric.contains(&name) || is_constant_name(name) || safe_name(value, cx, next)
@@ -1698,14 +1965,20 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                 // number on one side makes the sum a number (or a `TypeError`).
                 "+" if value.kind() == "binary_operator"
                     && [left, right].iter().flatten().any(|side| {
-                        matches!(semantic.unwrap_expression(*side).kind(), "integer" | "float")
+                        matches!(
+                            semantic.unwrap_expression(*side).kind(),
+                            "integer" | "float"
+                        )
                     }) =>
                 {
                     true
                 }
-                "+" => both() || semantic.string_build(value).is_some_and(|b| {
-                    b.dynamic.iter().all(|p| is_safe(*p, cx, numeric, next))
-                }),
+                "+" => {
+                    both()
+                        || semantic.string_build(value).is_some_and(|b| {
+                            b.dynamic.iter().all(|p| is_safe(*p, cx, numeric, next))
+                        })
+                }
                 // `"%s" % x` formats a string; `a % b` on numbers is a number.
                 "%" => {
                     let formats = left.is_some_and(|l| {
@@ -1723,11 +1996,21 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                     }
                 }
                 // `"?, " * n` repeats a safe string; `a * b` is a number.
-                "*" => both() || left.is_some_and(|l| {
-                    matches!(semantic.unwrap_expression(l).kind(), "integer" | "number" | "float")
-                }) || right.is_some_and(|r| {
-                    matches!(semantic.unwrap_expression(r).kind(), "integer" | "number" | "float")
-                }) && left.is_some_and(|l| is_safe(l, cx, numeric, next)),
+                "*" => {
+                    both()
+                        || left.is_some_and(|l| {
+                            matches!(
+                                semantic.unwrap_expression(l).kind(),
+                                "integer" | "number" | "float"
+                            )
+                        })
+                        || right.is_some_and(|r| {
+                            matches!(
+                                semantic.unwrap_expression(r).kind(),
+                                "integer" | "number" | "float"
+                            )
+                        }) && left.is_some_and(|l| is_safe(l, cx, numeric, next))
+                }
                 "-" | "/" | "//" | "**" | "<<" | ">>" | "&" | "|" | "^" | ">>>" => true,
                 "??" | "||" | "&&" | "or" | "and" => both(),
                 _ => false,
@@ -1853,7 +2136,10 @@ fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
         return false;
     };
     let text = semantic.text(annotation).trim_start_matches(':').trim();
-    if let Some(inner) = text.strip_prefix("Literal[").and_then(|t| t.strip_suffix(']')) {
+    if let Some(inner) = text
+        .strip_prefix("Literal[")
+        .and_then(|t| t.strip_suffix(']'))
+    {
         return inner.split(',').all(|item| {
             let item = item.trim();
             item.starts_with(['"', '\'']) || item.parse::<f64>().is_ok()
@@ -1872,13 +2158,34 @@ fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
         .collect();
     !tokens.is_empty()
         && tokens.iter().any(|t| {
-            matches!(*t, "int" | "float" | "bool" | "number" | "bigint" | "boolean" | "PositiveInt" | "NonNegativeInt")
+            matches!(
+                *t,
+                "int"
+                    | "float"
+                    | "bool"
+                    | "number"
+                    | "bigint"
+                    | "boolean"
+                    | "PositiveInt"
+                    | "NonNegativeInt"
+            )
         })
         && tokens.iter().all(|t| {
             matches!(
                 *t,
-                "int" | "float" | "bool" | "number" | "bigint" | "boolean" | "PositiveInt"
-                    | "NonNegativeInt" | "None" | "Optional" | "Union" | "undefined" | "null"
+                "int"
+                    | "float"
+                    | "bool"
+                    | "number"
+                    | "bigint"
+                    | "boolean"
+                    | "PositiveInt"
+                    | "NonNegativeInt"
+                    | "None"
+                    | "Optional"
+                    | "Union"
+                    | "undefined"
+                    | "null"
             )
         })
 }
@@ -1895,7 +2202,9 @@ fn loop_over_constants(use_site: Node<'_>, name: &str, cx: &Safety<'_, '_>, dept
         let loops: Vec<Node<'_>> = match ancestor.kind() {
             "for_statement" | "for_in_statement" => vec![*ancestor],
             // `[f":v{i}" for i in range(n)]`
-            "list_comprehension" | "generator_expression" | "set_comprehension"
+            "list_comprehension"
+            | "generator_expression"
+            | "set_comprehension"
             | "dictionary_comprehension" => named_children(*ancestor)
                 .into_iter()
                 .filter(|c| c.kind() == "for_in_clause")
@@ -1930,7 +2239,12 @@ fn loop_over_constants(use_site: Node<'_>, name: &str, cx: &Safety<'_, '_>, dept
 
 /// `for k, v in MAPPING.items()`: the keys (position 0) or values (1) of a constant
 /// mapping.
-fn mapping_item_is_safe(items: Node<'_>, position: usize, cx: &Safety<'_, '_>, depth: usize) -> bool {
+fn mapping_item_is_safe(
+    items: Node<'_>,
+    position: usize,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
     let semantic = cx.semantic;
     let items = semantic.unwrap_expression(items);
     let Some(function) = items.child_by_field_name("function") else {
@@ -2010,7 +2324,10 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
         return true;
     }
     if let Some(qualified) = semantic.qualified_name(function) {
-        if qualified.starts_with("uuid.") || qualified.starts_with("math.") || qualified.starts_with("Math.") {
+        if qualified.starts_with("uuid.")
+            || qualified.starts_with("math.")
+            || qualified.starts_with("Math.")
+        {
             return true;
         }
     }
@@ -2102,7 +2419,9 @@ fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
     let mut returns = Vec::new();
     walk_preorder(body, |node| {
         if node.kind() == "return_statement"
-            && semantic.enclosing_function(node).is_some_and(|f| f.id() == function.id())
+            && semantic
+                .enclosing_function(node)
+                .is_some_and(|f| f.id() == function.id())
         {
             returns.push(node);
         }
@@ -2138,9 +2457,11 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     let items = semantic.unwrap_expression(items);
     let next = depth + 1;
     match items.kind() {
-        "list" | "tuple" | "array" | "set" => named_children(items)
-            .iter()
-            .all(|item| item.kind() != "spread_element" && item.kind() != "list_splat" && is_safe(*item, cx, &[], next)),
+        "list" | "tuple" | "array" | "set" => named_children(items).iter().all(|item| {
+            item.kind() != "spread_element"
+                && item.kind() != "list_splat"
+                && is_safe(*item, cx, &[], next)
+        }),
         "list_comprehension" | "generator_expression" | "set_comprehension" => items
             .child_by_field_name("body")
             .is_some_and(|body| is_safe(body, cx, &[], next)),
@@ -2191,7 +2512,9 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                 "from" if object.is_some_and(|o| semantic.text(o) == "Array") => {
                     match arguments.get(1) {
                         Some(callback) => safe_callback(*callback, cx, next),
-                        None => arguments.first().is_some_and(|a| safe_iterable(*a, cx, next)),
+                        None => arguments
+                            .first()
+                            .is_some_and(|a| safe_iterable(*a, cx, next)),
                     }
                 }
                 // `Array(n).fill("?")`
@@ -2232,7 +2555,10 @@ fn safe_callback(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
         return false;
     }
     let callback = semantic.unwrap_expression(callback);
-    if !matches!(callback.kind(), "arrow_function" | "function_expression" | "function") {
+    if !matches!(
+        callback.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
         return false;
     }
     let index = callback
@@ -2263,7 +2589,12 @@ fn safe_callback(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
 
 /// Every `name.append(x)` / `name.push(x)` / `name.extend([...])` in the function that
 /// holds `use_site` adds safe items.
-fn appended_items_are_safe(use_site: Node<'_>, name: &str, cx: &Safety<'_, '_>, depth: usize) -> bool {
+fn appended_items_are_safe(
+    use_site: Node<'_>,
+    name: &str,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
         return false;
@@ -2437,5 +2768,90 @@ fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> Stri
             "pass values as bound parameters (`$1` for pg, `?` for mysql2): `{callee}(\"{}\", [{value}])`",
             sql("$1")
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn statements_are_told_from_prose_and_other_query_languages() {
+        assert!(reads_as_statement("SELECT id FROM users WHERE id = "));
+        assert!(reads_as_statement("  insert into t (a) values ("));
+        assert!(reads_as_statement("update accounts set name = '"));
+        assert!(reads_as_statement("DELETE FROM sessions WHERE token = '"));
+        assert!(reads_as_statement("CREATE TABLE IF NOT EXISTS "));
+        assert!(reads_as_statement("TRUNCATE "));
+        assert!(reads_as_statement(
+            "WITH recent AS (SELECT 1) SELECT * FROM recent"
+        ));
+        assert!(!reads_as_statement("query { user(id: \"\") { name } }"));
+        assert!(!reads_as_statement("update the  dashboard"));
+        assert!(!reads_as_statement("name: AND in_stock:true"));
+        assert!(!reads_as_statement("rebuild  for "));
+    }
+
+    #[test]
+    fn slots_where_a_literal_goes() {
+        assert_eq!(
+            classify_slot("SELECT * FROM t WHERE id = ", ""),
+            Slot::Value
+        );
+        assert_eq!(classify_slot("WHERE name = '", "'"), Slot::Value);
+        assert_eq!(classify_slot("WHERE name LIKE '%", "%'"), Slot::Value);
+        assert_eq!(classify_slot("WHERE id IN (", ")"), Slot::Value);
+        assert_eq!(classify_slot("VALUES (1, ", ")"), Slot::Value);
+        assert_eq!(classify_slot("ORDER BY id LIMIT ", ""), Slot::Value);
+        assert_eq!(classify_slot("SET qty = qty + ", ""), Slot::Value);
+        assert_eq!(classify_slot("SELECT * FROM ", ""), Slot::Other);
+        assert_eq!(classify_slot("SELECT * FROM \"", "\""), Slot::Other);
+        assert_eq!(classify_slot("ORDER BY ", ""), Slot::Other);
+        assert_eq!(classify_slot("SELECT id FROM t WHERE ", ""), Slot::Other);
+        assert_eq!(classify_slot("", ".id = :id"), Slot::Other);
+        assert_eq!(classify_slot("SELECT pg_size(", ")"), Slot::Other);
+        assert_eq!(classify_slot("SELECT * ", ""), Slot::Other);
+    }
+
+    #[test]
+    fn conditions_that_check_a_name() {
+        assert!(checks_name("sort not in ALLOWED", "sort"));
+        assert!(checks_name("!ALLOWED.includes(sort)", "sort"));
+        assert!(checks_name("not re.fullmatch(r\"\\w+\", col)", "col"));
+        assert!(checks_name("!SAFE_KEY.test(key)", "key"));
+        assert!(checks_name("typeof value.$inc === 'number'", "value.$inc"));
+        assert!(checks_name("col.isidentifier()", "col"));
+        // Mentioned, but not what is checked.
+        assert!(!checks_name("order and sort in ALLOWED", "order"));
+        assert!(!checks_name("sorted(x) in ALLOWED", "sort"));
+        assert!(!checks_name("len(name) > 3", "name"));
+    }
+
+    #[test]
+    fn numbers_and_literal_unions_are_safe_annotations() {
+        let check = |annotation: &str| {
+            let source = format!("def f(x: {annotation}):\n    pass\n");
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&corbel_engine::Grammar::Python.ts_language())
+                .unwrap();
+            let tree = parser.parse(&source, None).unwrap();
+            let semantic = Semantic::build(&tree, &source, corbel_engine::Grammar::Python);
+            let mut parameter = None;
+            walk_preorder(semantic.root(), |node| {
+                if node.kind() == "typed_parameter" {
+                    parameter = Some(node);
+                }
+            });
+            has_safe_annotation(parameter.unwrap(), &semantic)
+        };
+        assert!(check("int"));
+        assert!(check("Optional[int]"));
+        assert!(check("int | None"));
+        assert!(check("Literal[\"asc\", \"desc\"]"));
+        assert!(!check("str"));
+        assert!(!check("Optional[str]"));
+        assert!(!check("Literal[\"asc\", x]"));
     }
 }

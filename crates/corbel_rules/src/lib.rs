@@ -8,15 +8,17 @@ pub mod hs256_across_services;
 pub mod in_memory_session_store;
 pub mod missing_timeout;
 pub mod notices;
+pub mod string_built_sql;
 
 use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    static RULES: [&dyn Rule; 3] = [
+    static RULES: [&dyn Rule; 4] = [
         &hs256_across_services::Hs256AcrossServices,
         &in_memory_session_store::InMemorySessionStore,
         &missing_timeout::MissingTimeout,
+        &string_built_sql::StringBuiltSql,
     ];
     &RULES
 }

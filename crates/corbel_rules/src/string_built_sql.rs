@@ -1,0 +1,2857 @@
+//! `string-built-sql`: SQL text assembled from runtime values (f-strings, `%`,
+//! `.format()`, `+`, `+=`, `.concat()`, template literals) that reaches a call executing it.
+//!
+//! A sink is a call whose argument is executed as SQL: DB-API cursors, SQLAlchemy
+//! `text()`/`exec_driver_sql`, Django `raw()`/`extra()`/`RawSQL`, asyncpg, psycopg
+//! `sql.SQL`; pg/mysql2/mssql/Sequelize/TypeORM `query()`, knex `raw()`/`whereRaw()`,
+//! Prisma `$queryRawUnsafe`, Drizzle/Kysely `sql.raw()`, TypeORM query-builder `where()`.
+//!
+//! How sure the rule is that a call executes SQL decides how much the text must look like
+//! SQL: a library-resolved sink needs nothing more, a database receiver needs SQL words,
+//! a generic `execute`/`query`/`raw` on an unknown receiver needs a SQL statement.
+//!
+//! Values that cannot carry an injection are not counted: literals and constants,
+//! numbers (`int(x)`, `len(x)`, `Number(x)`, arithmetic), quoting/escaping helpers,
+//! placeholder lists (`", ".join(["%s"] * len(ids))`, `ids.map(() => "?").join()`),
+//! lookups in constant mappings and locals only ever assigned such values.
+
+use crate::common::{
+    js_arguments, js_property, named_children, py_argument, resolve_local, Lookup,
+};
+use corbel_engine::semantic::{path_from_root, walk_preorder};
+use corbel_engine::{
+    BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
+    Span,
+};
+use tree_sitter::Node;
+
+pub struct StringBuiltSql;
+
+pub static META: RuleMeta = RuleMeta {
+    id: "string-built-sql",
+    name: "StringBuiltSql",
+    summary: "SQL text built from runtime values by string formatting reaches a query call",
+    category: Category::Security,
+    default_severity: Severity::Error,
+    families: &[Family::Python, Family::JavaScript],
+    cwe: &[89],
+    prod_only: false,
+    precision: Precision::High,
+    security_severity: Some("8.8"),
+    doc: include_str!("../../../rules/string-built-sql.md"),
+};
+
+impl Rule for StringBuiltSql {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn triggers(&self, family: Family) -> &'static [&'static str] {
+        match family {
+            Family::Python => &[
+                "execute",
+                "exec_driver_sql",
+                "sqlalchemy",
+                ".raw(",
+                ".extra(",
+                "RawSQL",
+                ".fetch",
+                "SQL(",
+            ],
+            Family::JavaScript => &["query", "Query", "execute", "Raw", ".raw("],
+        }
+    }
+
+    fn node_kinds(&self, family: Family) -> &'static [&'static str] {
+        match family {
+            Family::Python => &["call"],
+            Family::JavaScript => &["call_expression"],
+        }
+    }
+
+    fn check(&self, node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
+        if is_migration_path(ctx.path) {
+            return;
+        }
+        let sink = match ctx.family() {
+            Family::Python => python_sink(node, ctx.semantic),
+            Family::JavaScript => js_sink(node, ctx.semantic),
+        };
+        if let Some(sink) = sink {
+            if is_schema_default(sink.call, ctx.semantic) {
+                return;
+            }
+            check_sink(&sink, ctx);
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------ sinks
+
+/// How sure the rule is that a call runs its argument as SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Evidence {
+    /// A method name other APIs share (`execute`, `query`, `raw`) on a receiver the model
+    /// cannot place: the literal text must read as a SQL statement.
+    Unknown,
+    /// A database connection, cursor or session: the text must contain SQL words.
+    Database,
+    /// An API whose argument is SQL by definition (`sqlalchemy.text`, `knex.raw`, ...).
+    Library,
+}
+
+/// The library in use, for the help line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Driver {
+    DbApi,
+    Sqlite,
+    SqlAlchemyText,
+    SqlAlchemyExecute,
+    ExecDriverSql,
+    DjangoRaw,
+    DjangoExtra,
+    DjangoRawSql,
+    Asyncpg,
+    PsycopgSql,
+    Pg,
+    Mysql,
+    Mssql,
+    Sequelize,
+    TypeOrmQuery,
+    TypeOrmWhere,
+    Knex,
+    KnexRawClause,
+    Prisma,
+    Drizzle,
+    Kysely,
+    JsGeneric,
+}
+
+struct Sink<'t> {
+    call: Node<'t>,
+    /// The arguments holding SQL text (several for Django `extra(where=[...])`).
+    queries: Vec<Node<'t>>,
+    /// How the call reads in the message, without parentheses: `cur.execute`, `text`.
+    callee: String,
+    evidence: Evidence,
+    driver: Driver,
+}
+
+impl<'t> Sink<'t> {
+    fn new(
+        call: Node<'t>,
+        query: Option<Node<'t>>,
+        callee: String,
+        evidence: Evidence,
+        driver: Driver,
+    ) -> Option<Sink<'t>> {
+        Some(Sink {
+            call,
+            queries: vec![query?],
+            callee,
+            evidence,
+            driver,
+        })
+    }
+}
+
+/// The display name of a callee: its source text on one line, call arguments elided
+/// (`Product.objects.using(...).raw`), shortened from the left when still long.
+fn callee_name(function: Node<'_>, semantic: &Semantic<'_>) -> String {
+    // The tokens without comments (a chain may carry `// ...` between its links).
+    let mut text = String::new();
+    walk_preorder(function, |node| {
+        if node.child_count() == 0 && !node.kind().contains("comment") {
+            text.push_str(semantic.text(node).trim());
+        }
+    });
+    let mut shown = String::new();
+    let mut depth = 0usize;
+    let mut empty = true;
+    for c in text.chars() {
+        match c {
+            '(' => {
+                if depth == 0 {
+                    shown.push('(');
+                    empty = true;
+                }
+                depth += 1;
+            }
+            ')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    shown.push_str(if empty { ")" } else { "...)" });
+                }
+            }
+            _ if depth > 0 => empty = false,
+            _ => shown.push(c),
+        }
+    }
+    if shown.chars().count() <= 48 {
+        return shown;
+    }
+    let tail: Vec<char> = shown.chars().rev().take(40).collect();
+    format!("…{}", tail.into_iter().rev().collect::<String>())
+}
+
+fn present(lookup: Lookup<'_>) -> Option<Node<'_>> {
+    match lookup {
+        Lookup::Present(node) => Some(node),
+        _ => None,
+    }
+}
+
+/// Python: a positional argument or one of several keyword names.
+fn py_query_argument<'t>(
+    call: Node<'t>,
+    keywords: &[&str],
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    for (index, keyword) in keywords.iter().enumerate() {
+        let position = (index == 0).then_some(0);
+        if let Some(node) = present(py_argument(call, keyword, position, semantic)) {
+            return Some(node);
+        }
+    }
+    None
+}
+
+// ----------------------------------------------------------------------------- Python
+
+/// Factories of connections, pools and engines: their objects run SQL.
+const PY_CONNECT: &[(&str, Driver)] = &[
+    ("sqlite3.connect", Driver::Sqlite),
+    ("aiosqlite.connect", Driver::Sqlite),
+    ("psycopg2.connect", Driver::DbApi),
+    ("psycopg.connect", Driver::DbApi),
+    ("psycopg.Connection.connect", Driver::DbApi),
+    ("psycopg.AsyncConnection.connect", Driver::DbApi),
+    ("pymysql.connect", Driver::DbApi),
+    ("MySQLdb.connect", Driver::DbApi),
+    ("mysql.connector.connect", Driver::DbApi),
+    ("pyodbc.connect", Driver::DbApi),
+    ("cx_Oracle.connect", Driver::DbApi),
+    ("oracledb.connect", Driver::DbApi),
+    ("duckdb.connect", Driver::DbApi),
+    ("snowflake.connector.connect", Driver::DbApi),
+    ("asyncpg.connect", Driver::Asyncpg),
+    ("asyncpg.create_pool", Driver::Asyncpg),
+    ("sqlalchemy.create_engine", Driver::SqlAlchemyExecute),
+    (
+        "sqlalchemy.ext.asyncio.create_async_engine",
+        Driver::SqlAlchemyExecute,
+    ),
+];
+
+/// Methods that hand out a connection of the same library: `engine.connect()`,
+/// `pool.acquire()`, `engine.begin()`.
+const PY_CONNECTION_METHODS: &[&str] = &["connect", "begin", "acquire", "raw_connection"];
+
+fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> {
+    let function = call.child_by_field_name("function")?;
+    if let Some(qualified) = semantic.qualified_name(function) {
+        let library = match qualified.as_str() {
+            "sqlalchemy.text"
+            | "sqlalchemy.sql.text"
+            | "sqlalchemy.sql.expression.text"
+            | "sqlmodel.text" => Some((Driver::SqlAlchemyText, "text")),
+            "django.db.models.expressions.RawSQL" | "django.db.models.RawSQL" => {
+                Some((Driver::DjangoRawSql, "sql"))
+            }
+            "psycopg.sql.SQL" | "psycopg2.sql.SQL" => Some((Driver::PsycopgSql, "obj")),
+            _ => None,
+        };
+        if let Some((driver, keyword)) = library {
+            let query = py_query_argument(call, &[keyword], semantic);
+            let callee = callee_name(function, semantic);
+            return Sink::new(call, query, callee, Evidence::Library, driver);
+        }
+    }
+    if function.kind() != "attribute" {
+        return None;
+    }
+    let object = function.child_by_field_name("object")?;
+    let method = semantic.text(function.child_by_field_name("attribute")?);
+    let callee = callee_name(function, semantic);
+    match method {
+        "execute" | "executemany" | "executescript" | "fetch" | "fetchrow" | "fetchval" => {
+            let (evidence, driver) = python_receiver(object, method, semantic);
+            let query = py_query_argument(
+                call,
+                &["sql", "query", "operation", "statement", "sql_script"],
+                semantic,
+            );
+            Sink::new(call, query, callee, evidence, driver)
+        }
+        "exec_driver_sql" => {
+            let query = py_query_argument(call, &["statement"], semantic);
+            Sink::new(
+                call,
+                query,
+                callee,
+                Evidence::Database,
+                Driver::ExecDriverSql,
+            )
+        }
+        "raw" => {
+            let evidence = if is_django_manager(object, semantic) {
+                Evidence::Database
+            } else {
+                Evidence::Unknown
+            };
+            let query = py_query_argument(call, &["raw_query"], semantic);
+            Sink::new(call, query, callee, evidence, Driver::DjangoRaw)
+        }
+        "extra" => django_extra(call, semantic, callee),
+        _ => None,
+    }
+}
+
+/// How sure we are that `object.execute(...)` runs SQL, and which library it is.
+fn python_receiver(object: Node<'_>, method: &str, semantic: &Semantic<'_>) -> (Evidence, Driver) {
+    let guess = python_driver_guess(method, semantic.source());
+    if let Some(driver) = py_db_object(object, semantic, 0) {
+        let driver = match driver {
+            // A cursor of an unknown connection: the file's imports say which.
+            Driver::DbApi => guess,
+            other => other,
+        };
+        return (Evidence::Database, driver);
+    }
+    let name = last_name(object, semantic);
+    if name.ends_with("cursor") || matches!(name, "cur" | "curs") {
+        return (Evidence::Database, guess);
+    }
+    (Evidence::Unknown, guess)
+}
+
+fn python_driver_guess(method: &str, source: &str) -> Driver {
+    if method.starts_with("fetch") || source.contains("asyncpg") {
+        Driver::Asyncpg
+    } else if source.contains("sqlite3") && !source.contains("django") {
+        // Django cursors take `%s` whatever the backend.
+        Driver::Sqlite
+    } else if method == "execute" && source.contains("sqlalchemy") && !source.contains(".cursor(") {
+        Driver::SqlAlchemyExecute
+    } else {
+        Driver::DbApi
+    }
+}
+
+/// The library of a database object (connection, cursor, engine, pool), when every
+/// origin of `expr` visibly creates one.
+fn py_db_object(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Option<Driver> {
+    if depth > 4 {
+        return None;
+    }
+    let expr = semantic.unwrap_expression(expr);
+    let origins = if expr.kind() == "call" {
+        vec![expr]
+    } else {
+        semantic.origins(expr)?
+    };
+    let mut found = None;
+    for origin in origins {
+        if origin.kind() != "call" {
+            return None;
+        }
+        let function = origin.child_by_field_name("function")?;
+        let driver = if let Some(qualified) = semantic.qualified_name(function) {
+            PY_CONNECT
+                .iter()
+                .find(|(name, _)| *name == qualified)
+                .map(|(_, driver)| *driver)
+        } else {
+            None
+        };
+        let driver = match driver {
+            Some(driver) => driver,
+            None if function.kind() == "attribute" => {
+                let method = semantic.text(function.child_by_field_name("attribute")?);
+                let object = function.child_by_field_name("object")?;
+                if method == "cursor" {
+                    // `conn.cursor()`: a DB-API cursor whatever `conn` is.
+                    py_db_object(object, semantic, depth + 1).unwrap_or(Driver::DbApi)
+                } else if PY_CONNECTION_METHODS.contains(&method) {
+                    py_db_object(object, semantic, depth + 1)?
+                } else {
+                    return None;
+                }
+            }
+            None => return None,
+        };
+        found = Some(driver);
+    }
+    found
+}
+
+/// `User.objects`, `User.objects.using("x")`, `Model._default_manager`.
+fn is_django_manager(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let (_, root) = semantic.call_chain(object);
+    let text = semantic.text(root);
+    text.ends_with("objects")
+        || text.ends_with("_default_manager")
+        || text.ends_with("_base_manager")
+}
+
+/// `qs.extra(where=[...], select={...})`: every SQL fragment in the lists.
+fn django_extra<'t>(call: Node<'t>, semantic: &Semantic<'t>, callee: String) -> Option<Sink<'t>> {
+    let mut queries = Vec::new();
+    for keyword in ["where", "select"] {
+        let Some(value) = present(py_argument(call, keyword, None, semantic)) else {
+            continue;
+        };
+        let value = resolve_local(value, semantic);
+        match value.kind() {
+            "list" | "tuple" => queries.extend(named_children(value)),
+            "dictionary" => queries.extend(
+                named_children(value)
+                    .into_iter()
+                    .filter_map(|pair| pair.child_by_field_name("value")),
+            ),
+            _ => {}
+        }
+    }
+    if queries.is_empty() {
+        return None;
+    }
+    Some(Sink {
+        call,
+        queries,
+        callee,
+        evidence: Evidence::Library,
+        driver: Driver::DjangoExtra,
+    })
+}
+
+// ---------------------------------------------------------------------- TypeScript / JS
+
+/// `new X(...)` constructors whose objects run SQL.
+const JS_CONSTRUCTORS: &[(&str, Driver)] = &[
+    ("pg.Pool", Driver::Pg),
+    ("pg.Client", Driver::Pg),
+    ("pg.default.Pool", Driver::Pg),
+    ("pg.default.Client", Driver::Pg),
+    ("pg-pool", Driver::Pg),
+    ("mssql.ConnectionPool", Driver::Mssql),
+    ("mssql.Request", Driver::Mssql),
+    ("mssql.Transaction", Driver::Mssql),
+    ("sequelize.Sequelize", Driver::Sequelize),
+    ("sequelize", Driver::Sequelize),
+    ("typeorm.DataSource", Driver::TypeOrmQuery),
+    ("typeorm.Connection", Driver::TypeOrmQuery),
+];
+
+/// Factory functions whose results run SQL.
+const JS_FACTORIES: &[(&str, Driver)] = &[
+    ("mysql.createConnection", Driver::Mysql),
+    ("mysql.createPool", Driver::Mysql),
+    ("mysql2.createConnection", Driver::Mysql),
+    ("mysql2.createPool", Driver::Mysql),
+    ("mysql2/promise.createConnection", Driver::Mysql),
+    ("mysql2/promise.createPool", Driver::Mysql),
+    ("mssql.connect", Driver::Mssql),
+    ("typeorm.getConnection", Driver::TypeOrmQuery),
+    ("typeorm.getManager", Driver::TypeOrmQuery),
+    ("typeorm.createConnection", Driver::TypeOrmQuery),
+];
+
+/// Methods handing out a connection or request of the same library.
+const JS_CONNECTION_METHODS: &[&str] = &[
+    "connect",
+    "getConnection",
+    "request",
+    "createQueryRunner",
+    "promise",
+];
+
+/// knex clause builders taking raw SQL.
+const KNEX_RAW_CLAUSES: &[&str] = &[
+    "whereRaw",
+    "orWhereRaw",
+    "andWhereRaw",
+    "whereNotRaw",
+    "havingRaw",
+    "orHavingRaw",
+    "orderByRaw",
+    "groupByRaw",
+    "joinRaw",
+    "fromRaw",
+    "onRaw",
+];
+
+/// TypeORM query-builder methods whose first argument is a SQL condition.
+const TYPEORM_CONDITIONS: &[&str] = &[
+    "where",
+    "andWhere",
+    "orWhere",
+    "having",
+    "andHaving",
+    "orHaving",
+];
+
+fn js_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> {
+    let function = call.child_by_field_name("function")?;
+    // A tagged template (`sql\`...${x}\``) parameterizes: never a sink.
+    call.child_by_field_name("arguments")
+        .filter(|arguments| arguments.kind() == "arguments")?;
+    if function.kind() != "member_expression" {
+        return None;
+    }
+    let object = function.child_by_field_name("object")?;
+    let method = semantic.text(function.child_by_field_name("property")?);
+    let callee = callee_name(function, semantic);
+    let first = js_arguments(call).first().copied();
+    match method {
+        "query" | "execute" => {
+            let (evidence, driver) = js_receiver(object, semantic);
+            // pg `query({ text, values })`, mysql `query({ sql, values })`.
+            let query = first.and_then(|first| {
+                if resolve_local(first, semantic).kind() == "object" {
+                    ["text", "sql"]
+                        .iter()
+                        .find_map(|key| present(js_property(first, key, semantic)))
+                } else {
+                    Some(first)
+                }
+            });
+            Sink::new(call, query, callee, evidence, driver)
+        }
+        "$queryRawUnsafe" | "$executeRawUnsafe" => {
+            Sink::new(call, first, callee, Evidence::Library, Driver::Prisma)
+        }
+        "raw" => {
+            let (evidence, driver) = js_raw_receiver(function, object, semantic);
+            Sink::new(call, first, callee, evidence, driver)
+        }
+        m if KNEX_RAW_CLAUSES.contains(&m) => Sink::new(
+            call,
+            first,
+            callee,
+            Evidence::Library,
+            Driver::KnexRawClause,
+        ),
+        m if TYPEORM_CONDITIONS.contains(&m) && is_typeorm_builder(object, semantic, 0) => {
+            Sink::new(call, first, callee, Evidence::Library, Driver::TypeOrmWhere)
+        }
+        _ => None,
+    }
+}
+
+fn js_receiver(object: Node<'_>, semantic: &Semantic<'_>) -> (Evidence, Driver) {
+    if let Some(driver) = js_db_object(object, semantic, 0) {
+        return (Evidence::Database, driver);
+    }
+    let name = last_name(object, semantic);
+    match name {
+        "sequelize" => return (Evidence::Database, Driver::Sequelize),
+        "queryRunner" | "entityManager" | "dataSource" => {
+            return (Evidence::Database, Driver::TypeOrmQuery)
+        }
+        _ => {}
+    }
+    (Evidence::Unknown, js_driver_guess(semantic.source()))
+}
+
+/// The library of a JS file's SQL calls, from its imports.
+fn js_driver_guess(source: &str) -> Driver {
+    let imports = |module: &str| {
+        source.contains(&format!("'{module}'")) || source.contains(&format!("\"{module}\""))
+    };
+    if imports("pg") || imports("pg-pool") || imports("postgres") {
+        Driver::Pg
+    } else if imports("mysql") || imports("mysql2") || imports("mysql2/promise") {
+        Driver::Mysql
+    } else if imports("mssql") {
+        Driver::Mssql
+    } else if imports("sequelize") {
+        Driver::Sequelize
+    } else if imports("typeorm") {
+        Driver::TypeOrmQuery
+    } else {
+        Driver::JsGeneric
+    }
+}
+
+fn js_db_object(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Option<Driver> {
+    if depth > 4 {
+        return None;
+    }
+    let expr = semantic.unwrap_expression(expr);
+    let origins = if matches!(expr.kind(), "call_expression" | "new_expression") {
+        vec![expr]
+    } else {
+        semantic.origins(expr)?
+    };
+    let mut found = None;
+    for origin in origins {
+        let origin = semantic.unwrap_expression(origin);
+        let driver = match origin.kind() {
+            "new_expression" => {
+                let constructor = origin.child_by_field_name("constructor")?;
+                let qualified = semantic.qualified_name(constructor)?;
+                JS_CONSTRUCTORS
+                    .iter()
+                    .find(|(name, _)| *name == qualified)
+                    .map(|(_, driver)| *driver)?
+            }
+            "call_expression" => {
+                let function = origin.child_by_field_name("function")?;
+                let factory = semantic
+                    .qualified_name(function)
+                    .and_then(|q| JS_FACTORIES.iter().find(|(name, _)| *name == q));
+                match factory {
+                    Some((_, driver)) => *driver,
+                    None if function.kind() == "member_expression" => {
+                        let method = semantic.text(function.child_by_field_name("property")?);
+                        if !JS_CONNECTION_METHODS.contains(&method) {
+                            return None;
+                        }
+                        let object = function.child_by_field_name("object")?;
+                        js_db_object(object, semantic, depth + 1)?
+                    }
+                    None => return None,
+                }
+            }
+            _ => return None,
+        };
+        found = Some(driver);
+    }
+    found
+}
+
+/// `knex.raw`, Drizzle `sql.raw`, Kysely `sql.raw`.
+fn js_raw_receiver(
+    function: Node<'_>,
+    object: Node<'_>,
+    semantic: &Semantic<'_>,
+) -> (Evidence, Driver) {
+    if let Some(qualified) = semantic.qualified_name(function) {
+        // `Prisma.raw(...)` inserts text into a `Prisma.sql` template unescaped.
+        if qualified.starts_with("@prisma/client") {
+            return (Evidence::Library, Driver::Prisma);
+        }
+        if qualified.starts_with("drizzle-orm") {
+            return (Evidence::Library, Driver::Drizzle);
+        }
+        if qualified.starts_with("kysely") {
+            return (Evidence::Library, Driver::Kysely);
+        }
+        if qualified == "knex.raw" || qualified == "knex.knex.raw" {
+            return (Evidence::Library, Driver::Knex);
+        }
+    }
+    if is_knex_instance(object, semantic) {
+        return (Evidence::Library, Driver::Knex);
+    }
+    if matches!(last_name(object, semantic), "knex" | "trx") {
+        return (Evidence::Database, Driver::Knex);
+    }
+    let source = semantic.source();
+    let driver = if source.contains("knex") {
+        Driver::Knex
+    } else if source.contains("drizzle-orm") {
+        Driver::Drizzle
+    } else if source.contains("kysely") {
+        Driver::Kysely
+    } else {
+        Driver::JsGeneric
+    };
+    (Evidence::Unknown, driver)
+}
+
+/// An object made by `knex({...})` / `require('knex')({...})` / `Knex({...})`.
+fn is_knex_instance(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(origins) = semantic.origins(object) else {
+        return false;
+    };
+    !origins.is_empty()
+        && origins.iter().all(|origin| {
+            origin.kind() == "call_expression"
+                && origin
+                    .child_by_field_name("function")
+                    .and_then(|f| semantic.qualified_name(f))
+                    .is_some_and(|q| matches!(q.as_str(), "knex" | "knex.knex" | "knex.Knex"))
+        })
+}
+
+/// Whether a TypeORM `createQueryBuilder()` chain (possibly held in a variable) leads here.
+fn is_typeorm_builder(object: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let (links, root) = semantic.call_chain(object);
+    if links
+        .iter()
+        .any(|link| matches!(link.name, "createQueryBuilder" | "subQuery"))
+    {
+        return true;
+    }
+    let root = semantic.unwrap_expression(root);
+    if root.kind() != "identifier" {
+        return false;
+    }
+    semantic.origins(root).is_some_and(|origins| {
+        !origins.is_empty()
+            && origins
+                .iter()
+                .all(|origin| is_typeorm_builder(*origin, semantic, depth + 1))
+    })
+}
+
+/// The last name of a receiver: `cur` for `cur`, `cursor` for `self.cursor`,
+/// `cursor` for `conn.cursor()`.
+fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
+    // A loop, not recursion: `f()()()...` and nested sequences can be arbitrarily deep.
+    let mut expr = expr;
+    for _ in 0..64 {
+        expr = semantic.unwrap_expression(expr);
+        let next = match expr.kind() {
+            "identifier" => return semantic.text(expr),
+            "attribute" | "member_expression" => {
+                return expr
+                    .child_by_field_name("attribute")
+                    .or_else(|| expr.child_by_field_name("property"))
+                    .map_or("", |name| semantic.text(name))
+            }
+            "call" | "call_expression" => expr.child_by_field_name("function"),
+            // Compiled TypeScript calls imports as `(0, utils_1.escapeId)(x)`.
+            "sequence_expression" => expr.named_child(
+                u32::try_from(expr.named_child_count().saturating_sub(1)).unwrap_or(0),
+            ),
+            _ => None,
+        };
+        match next {
+            Some(next) => expr = next,
+            None => return "",
+        }
+    }
+    ""
+}
+
+// -------------------------------------------------------------------------- the check
+
+fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
+    let semantic = ctx.semantic;
+    for &query in &sink.queries {
+        let Some(build) = semantic.string_build(query) else {
+            // Not built here, but taken whole from the request: `orderByRaw(req.query.sort)`.
+            if sink.evidence != Evidence::Unknown && !ctx.is_test_file {
+                if let Some(source) = direct_request_value(query, semantic, 0) {
+                    let shown = display(source, semantic);
+                    ctx.report(
+                        query,
+                        format!("SQL text taken from `{shown}` reaches `{}()`", sink.callee),
+                    )
+                    .help(format!(
+                        "build the statement in code and pass `{shown}` as a bound parameter; when the request picks a column or a sort order, map it to SQL from a fixed allowlist"
+                    ));
+                    return;
+                }
+            }
+            continue;
+        };
+        let safety = Safety::new(semantic);
+        // The first few values are enough to decide and to name in the message.
+        let risky: Vec<Node<'_>> = build
+            .dynamic
+            .iter()
+            .copied()
+            .filter(|value| !is_safe(*value, &safety, &[], 0))
+            .take(16)
+            .collect();
+        if risky.is_empty() {
+            continue;
+        }
+        let sql_like = match sink.evidence {
+            Evidence::Library => true,
+            Evidence::Database => has_sql_words(&build.literal_text),
+            Evidence::Unknown => reads_as_statement(&build.literal_text),
+        };
+        if !sql_like {
+            continue;
+        }
+        // Values in a value slot (`= {x}`, `'{x}'`, `IN ({x})`, `LIMIT {x}`) are reported
+        // everywhere; names and fragments (`FROM {table}`, `ORDER BY {col}`,
+        // `WHERE {clause}`) only when they visibly come from the request.
+        // Statements that take no bind parameters (`PRAGMA`, `SET`, DDL) cannot be fixed
+        // by binding: only request values count there.
+        let bindable = !cannot_bind(&build.literal_text);
+        let reportable: Vec<Node<'_>> = risky
+            .iter()
+            .copied()
+            .filter(|value| !validated_before(*value, sink.call, semantic))
+            .filter(|value| {
+                // Test code splices test data, not input: only request values count there.
+                (bindable && !ctx.is_test_file && slot_of(*value, semantic) == Slot::Value)
+                    || from_request(*value, semantic, 0)
+            })
+            .collect();
+        let Some(&first) = reportable.first() else {
+            continue;
+        };
+        let inline = reportable.iter().copied().find(|value| {
+            value.start_byte() >= query.start_byte() && value.end_byte() <= query.end_byte()
+        });
+        let span = Span::of(&inline.unwrap_or(query));
+        let named = inline.unwrap_or(first);
+        let how = how_built(named, semantic);
+        let values = describe_values(named, &reportable, semantic);
+        let identifier =
+            slot_of(named, semantic) != Slot::Value && in_identifier_position(named, semantic);
+        let message = format!(
+            "SQL built from {values} with {how} reaches `{}()`",
+            sink.callee
+        );
+        let statement = statement_kind(&build.literal_text);
+        let help = help(sink, &display(named, semantic), identifier, statement);
+        ctx.report_span(span, message).help(help);
+        // One finding per call: the first query argument that is built is enough.
+        return;
+    }
+}
+
+/// `Column(..., server_default=text(f"..."))`: DDL the code runs at schema creation, from
+/// values the code chose.
+fn is_schema_default(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(parent) = call.parent().filter(|p| p.kind() == "keyword_argument") else {
+        return false;
+    };
+    parent.child_by_field_name("name").is_some_and(|name| {
+        matches!(
+            semantic.text(name),
+            "server_default" | "server_onupdate" | "default" | "onupdate"
+        )
+    })
+}
+
+/// Whether a statement takes no bind parameters: SQLite `PRAGMA`, `SET`/`SHOW`, and DDL.
+fn cannot_bind(text: &str) -> bool {
+    let first = words(text).into_iter().next().unwrap_or_default();
+    matches!(
+        first.as_str(),
+        "PRAGMA"
+            | "SET"
+            | "SHOW"
+            | "CREATE"
+            | "ALTER"
+            | "DROP"
+            | "TRUNCATE"
+            | "GRANT"
+            | "REVOKE"
+            | "COMMENT"
+            | "VACUUM"
+            | "ANALYZE"
+            | "REINDEX"
+            | "CLUSTER"
+            | "LISTEN"
+            | "NOTIFY"
+            | "COPY"
+            | "ATTACH"
+            | "DETACH"
+            | "RENAME"
+            | "USE"
+    )
+}
+
+/// Migration scripts splice table and column names the code itself chose.
+fn is_migration_path(path: &str) -> bool {
+    path.split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic"))
+}
+
+/// Whether a name spliced into SQL was checked first: an early exit on a failed check
+/// (`if not re.fullmatch(..., col): raise`, `if (!ALLOWED.includes(sort)) throw ...`,
+/// `assert col in COLUMNS`) or a branch taken only when it passed
+/// (`if sort in ("name", "date"): ... text(sort)`).
+fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    if !matches!(
+        value.kind(),
+        "identifier" | "attribute" | "member_expression"
+    ) {
+        return false;
+    }
+    let name = semantic.text(value);
+    let Some(function) = semantic.enclosing_function(sink) else {
+        return false;
+    };
+    let mut validated = false;
+    walk_preorder(function, |node| {
+        if validated || node.start_byte() >= sink.start_byte() {
+            return;
+        }
+        let (condition, body) = match node.kind() {
+            "if_statement" | "elif_clause" => (
+                node.child_by_field_name("condition"),
+                node.child_by_field_name("consequence"),
+            ),
+            "assert_statement" => (node.named_child(0), None),
+            _ => return,
+        };
+        let Some(condition) = condition else {
+            return;
+        };
+        let condition_text = semantic.text(condition);
+        if !checks_name(condition_text, name) {
+            return;
+        }
+        let inside = body.is_some_and(|b| {
+            b.start_byte() <= sink.start_byte() && sink.end_byte() <= b.end_byte()
+        });
+        let negated = {
+            let trimmed = condition_text.trim_start_matches('(').trim_start();
+            trimmed.starts_with('!')
+                || trimmed.starts_with("not ")
+                || condition_text.contains(" not in ")
+                || (condition_text.contains("typeof") && condition_text.contains("!="))
+        };
+        let exits = body.is_some_and(|b| {
+            let text = semantic.text(b);
+            ["raise", "throw", "return", "abort(", "continue"]
+                .iter()
+                .any(|word| text.contains(word))
+        });
+        validated = match node.kind() {
+            "assert_statement" => !negated,
+            // A branch entered only when the check passed.
+            _ if inside => !negated,
+            // An early exit when it failed.
+            _ => negated && exits,
+        };
+    });
+    validated
+}
+
+/// Whether a condition checks `name` against a pattern or an allowlist: `name in ...`,
+/// `name not in ...`, `name.isidentifier()`, or `name` among the arguments of a call
+/// such as `re.fullmatch(...)`, `RE.test(...)`, `ALLOWED.includes(...)`, `is_valid(...)`.
+fn checks_name(condition: &str, name: &str) -> bool {
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    condition.match_indices(name).any(|(at, _)| {
+        let before_text = &condition[..at];
+        let after_text = &condition[at + name.len()..];
+        if is_word(before_text.chars().next_back()) || before_text.ends_with('.') {
+            return false;
+        }
+        if is_word(after_text.chars().next()) {
+            return false;
+        }
+        let after = after_text.trim_start();
+        if after.starts_with("in ") || after.starts_with("not in ") {
+            return true;
+        }
+        // `typeof x === "number"` / `typeof x !== "number"`
+        if before_text.trim_end().ends_with("typeof") {
+            let compared = after.trim_start_matches(['=', '!', ' ']);
+            return compared.starts_with("'number'")
+                || compared.starts_with("\"number\"")
+                || compared.starts_with("'boolean'");
+        }
+        if [
+            ".isidentifier(",
+            ".isalnum(",
+            ".isdigit(",
+            ".isnumeric(",
+            ".isdecimal(",
+        ]
+        .iter()
+        .any(|m| after_text.starts_with(m))
+        {
+            return true;
+        }
+        // The call whose argument list `name` is in.
+        let Some(open) = before_text.rfind('(') else {
+            return false;
+        };
+        if before_text[open..].contains(')') {
+            return false;
+        }
+        let callee = before_text[..open]
+            .rsplit(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+            .next()
+            .unwrap_or("");
+        let method = callee.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        let numeric_check = matches!(method.as_str(), "isinteger" | "isfinite" | "issafeinteger")
+            || (method == "isinstance"
+                && (condition.contains("int") || condition.contains("float")));
+        numeric_check
+            || matches!(
+                method.as_str(),
+                "test" | "match" | "fullmatch" | "includes" | "has" | "indexof" | "contains"
+            )
+            || method.contains("valid")
+            || method.contains("allowed")
+    })
+}
+
+/// The request value an expression is, as a whole: `req.query.sort`,
+/// `request.args["sort"]`, `request.GET.get("sort")`, a request handler's parameter,
+/// through `String(x)` / `str(x)` / `x.toString()` and plain locals.
+fn direct_request_value<'t>(
+    expr: Node<'t>,
+    semantic: &Semantic<'t>,
+    depth: usize,
+) -> Option<Node<'t>> {
+    if depth > 4 {
+        return None;
+    }
+    let expr = semantic.unwrap_expression(expr);
+    match expr.kind() {
+        "identifier" => {
+            let name = semantic.text(expr);
+            if matches!(name, "req" | "request") {
+                return None;
+            }
+            match semantic.lookup(name, expr.start_byte()).map(|b| b.value) {
+                Some(BindingValue::Value(value)) => {
+                    direct_request_value(value, semantic, depth + 1)
+                }
+                Some(BindingValue::Unknown) => parameter_of(expr, semantic)
+                    .filter(|(function, _)| semantic.is_request_handler(*function))
+                    .map(|_| expr),
+                _ => None,
+            }
+        }
+        "member_expression" | "attribute" | "subscript" | "subscript_expression" => {
+            // Down to the root of `req.query.sort` / `request.args["sort"]`.
+            let mut root = expr;
+            for _ in 0..6 {
+                let next = root
+                    .child_by_field_name("object")
+                    .or_else(|| root.child_by_field_name("value"));
+                match next {
+                    Some(next) => root = semantic.unwrap_expression(next),
+                    None => break,
+                }
+            }
+            let name = semantic.text(root);
+            let request = matches!(name, "req" | "request")
+                || (name == "ctx" && semantic.text(expr).starts_with("ctx.request"));
+            request.then_some(expr)
+        }
+        "call" | "call_expression" => {
+            let function = expr.child_by_field_name("function")?;
+            let arguments = call_arguments(expr);
+            match last_name(function, semantic) {
+                "String" | "str" => direct_request_value(*arguments.first()?, semantic, depth + 1),
+                "toString" | "strip" | "trim" | "lower" | "upper" => direct_request_value(
+                    function.child_by_field_name("object")?,
+                    semantic,
+                    depth + 1,
+                ),
+                // `request.GET.get("sort")`, `request.args.get("sort", "id")`
+                "get" | "getlist" => {
+                    let object = function.child_by_field_name("object")?;
+                    direct_request_value(object, semantic, depth + 1).map(|_| expr)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether a value visibly comes from the request: it names `request`/`req` (or Koa's
+/// `ctx.query`/`ctx.params`), or is a parameter of the request handler it is used in,
+/// directly or through the locals it was built from (a few assignments deep).
+fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
+    // A work list with a budget, not recursion: a name reassigned thousands of times
+    // (`q = q + x` in generated code) would otherwise make the search exponential.
+    let mut pending = vec![(value, depth)];
+    let mut seen = std::collections::HashSet::new();
+    let mut nodes_left = 5_000usize;
+    while let Some((expr, level)) = pending.pop() {
+        if !seen.insert(expr.id()) {
+            continue;
+        }
+        let mut found = false;
+        let mut locals = Vec::new();
+        walk_preorder(expr, |node| {
+            if found || nodes_left == 0 {
+                return;
+            }
+            nodes_left -= 1;
+            match node.kind() {
+                "identifier" | "property_identifier" => {
+                    let name = semantic.text(node);
+                    if matches!(name, "request" | "req") {
+                        found = true;
+                    } else if node.kind() == "identifier" && locals.len() < 8 {
+                        let is_handler_parameter = parameter_of(node, semantic)
+                            .is_some_and(|(function, _)| semantic.is_request_handler(function));
+                        if is_handler_parameter {
+                            found = true;
+                        } else {
+                            locals.push(node);
+                        }
+                    }
+                }
+                "member_expression" => {
+                    let object = node.child_by_field_name("object").map(|o| semantic.text(o));
+                    let property = node
+                        .child_by_field_name("property")
+                        .map(|p| semantic.text(p));
+                    if object == Some("ctx")
+                        && matches!(property, Some("query" | "params" | "request"))
+                    {
+                        found = true;
+                    }
+                }
+                _ => {}
+            }
+        });
+        if found {
+            return true;
+        }
+        if nodes_left == 0 {
+            return false;
+        }
+        if level >= 3 {
+            continue;
+        }
+        for local in locals {
+            let name = semantic.text(local);
+            for binding in semantic.bindings_in_scope_of(name, local.start_byte()) {
+                match binding.value {
+                    BindingValue::Value(bound) if !Semantic::is_function(bound) => {
+                        pending.push((bound, level + 1));
+                    }
+                    BindingValue::Augmented(node) => {
+                        if let Some(right) = node.child_by_field_name("right") {
+                            pending.push((right, level + 1));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Where a spliced value stands in the SQL text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// Where a literal value goes: a parameter belongs there.
+    Value,
+    /// A name, a fragment, or a place the rule cannot tell.
+    Other,
+}
+
+fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
+    // `WHERE table_name = '{table}'`, `PRAGMA index_list('{table_name}')`: a schema
+    // object's name, even where a literal goes.
+    if names_schema_object(value, semantic) {
+        return Slot::Other;
+    }
+    let (before, after) = neighbours(value, semantic);
+    classify_slot(&before, &after)
+}
+
+/// Words in a value's name that say it holds a table, schema or column name.
+const SCHEMA_OBJECT_WORDS: &[&str] = &[
+    "table",
+    "tablename",
+    "tables",
+    "schema",
+    "column",
+    "columns",
+    "col",
+    "cols",
+    "sequence",
+    "seq",
+    "database",
+    "db",
+    "relation",
+];
+
+fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    let name = match value.kind() {
+        "identifier" | "attribute" | "member_expression" => last_name(value, semantic),
+        _ => return false,
+    };
+    // `table_name`, `tableName`, `fromTable`: snake_case and camelCase words.
+    let mut words = Vec::new();
+    let mut current = String::new();
+    for c in name.chars() {
+        if c == '_' || c.is_ascii_digit() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+        } else if c.is_ascii_uppercase() && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+            current.push(c.to_ascii_lowercase());
+        } else {
+            current.push(c.to_ascii_lowercase());
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+        .iter()
+        .any(|w| SCHEMA_OBJECT_WORDS.contains(&w.as_str()))
+}
+
+/// The SQL text right before and right after a spliced value, as far as it is written
+/// next to it (interpolation, `+`, `%` and `.format()` placeholders).
+fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
+    let path = path_from_root(semantic.root(), value);
+    let len = path.len();
+    if len < 2 {
+        return (String::new(), String::new());
+    }
+    let parent = path[len - 2];
+    let grandparent = len.checked_sub(3).map(|i| path[i]);
+    match parent.kind() {
+        "interpolation" | "template_substitution" => {
+            let text_of = |sibling: Option<Node<'_>>| {
+                sibling
+                    .filter(|s| {
+                        matches!(
+                            s.kind(),
+                            "string_content" | "string_fragment" | "escape_sequence"
+                        )
+                    })
+                    .map(|s| semantic.text(s).to_string())
+                    .unwrap_or_default()
+            };
+            (
+                text_of(parent.prev_sibling()),
+                text_of(parent.next_sibling()),
+            )
+        }
+        "binary_operator" | "binary_expression" => {
+            let operator = parent
+                .child_by_field_name("operator")
+                .map_or("", |o| semantic.text(o));
+            let left = parent.child_by_field_name("left");
+            let right = parent.child_by_field_name("right");
+            match operator {
+                "+" => {
+                    let is_right = right.is_some_and(|r| r.id() == value.id());
+                    if is_right {
+                        let before = left
+                            .map(|l| edge_literal(l, semantic, true, 0))
+                            .unwrap_or_default();
+                        // `(... + value) + "after"`
+                        let after = grandparent
+                            .filter(|g| {
+                                matches!(g.kind(), "binary_operator" | "binary_expression")
+                                    && g.child_by_field_name("left")
+                                        .is_some_and(|l| l.id() == parent.id())
+                            })
+                            .and_then(|g| g.child_by_field_name("right"))
+                            .map(|r| edge_literal(r, semantic, false, 0))
+                            .unwrap_or_default();
+                        (before, after)
+                    } else {
+                        let after = right
+                            .map(|r| edge_literal(r, semantic, false, 0))
+                            .unwrap_or_default();
+                        (String::new(), after)
+                    }
+                }
+                "%" => match left {
+                    Some(format) => percent_neighbours(format, 0, None, semantic),
+                    None => (String::new(), String::new()),
+                },
+                _ => (String::new(), String::new()),
+            }
+        }
+        "tuple" | "dictionary" | "pair" => {
+            // `"..." % (a, b)` / `"..." % {"k": v}`
+            let (container, key) = if parent.kind() == "pair" {
+                let key = parent
+                    .child_by_field_name("key")
+                    .map(|k| literal_content(k, semantic));
+                (grandparent, key)
+            } else {
+                (Some(parent), None)
+            };
+            let Some(container) = container else {
+                return (String::new(), String::new());
+            };
+            let operator_node = path.iter().rev().find(|n| {
+                n.kind() == "binary_operator" && n.start_byte() <= container.start_byte()
+            });
+            let Some(format) = operator_node
+                .filter(|op| {
+                    op.child_by_field_name("right")
+                        .is_some_and(|r| r.id() == container.id())
+                })
+                .and_then(|op| op.child_by_field_name("left"))
+            else {
+                return (String::new(), String::new());
+            };
+            let index = named_children(container)
+                .iter()
+                .position(|item| item.id() == value.id())
+                .unwrap_or(0);
+            percent_neighbours(format, index, key.as_deref(), semantic)
+        }
+        "argument_list" | "keyword_argument" => {
+            // `"...{}...{name}".format(a, name=b)`
+            let (arguments, key) = if parent.kind() == "keyword_argument" {
+                let key = parent
+                    .child_by_field_name("name")
+                    .map(|n| semantic.text(n).to_string());
+                (grandparent, key)
+            } else {
+                (Some(parent), None)
+            };
+            let Some(arguments) = arguments else {
+                return (String::new(), String::new());
+            };
+            let call = path.iter().rev().find(|n| {
+                n.kind() == "call"
+                    && n.child_by_field_name("arguments")
+                        .is_some_and(|a| a.id() == arguments.id())
+            });
+            let Some(object) = call
+                .and_then(|c| c.child_by_field_name("function"))
+                .filter(|f| f.kind() == "attribute")
+                .filter(|f| {
+                    f.child_by_field_name("attribute")
+                        .is_some_and(|a| semantic.text(a) == "format")
+                })
+                .and_then(|f| f.child_by_field_name("object"))
+            else {
+                return (String::new(), String::new());
+            };
+            let index = named_children(arguments)
+                .iter()
+                .filter(|a| a.kind() != "keyword_argument")
+                .position(|a| a.id() == value.id())
+                .unwrap_or(0);
+            brace_neighbours(object, index, key.as_deref(), semantic)
+        }
+        _ => (String::new(), String::new()),
+    }
+}
+
+/// The literal text at the end (or start) of a string operand: `"... WHERE id = "`.
+fn edge_literal(node: Node<'_>, semantic: &Semantic<'_>, end: bool, depth: usize) -> String {
+    if depth > 4 {
+        return String::new();
+    }
+    let node = semantic.unwrap_expression(node);
+    match node.kind() {
+        "string" | "template_string" => {
+            // Python strings also hold `string_start` / `string_end` nodes.
+            let children: Vec<Node<'_>> = named_children(node)
+                .into_iter()
+                .filter(|c| !matches!(c.kind(), "string_start" | "string_end"))
+                .collect();
+            let piece = if end {
+                children.last()
+            } else {
+                children.first()
+            };
+            piece
+                .filter(|p| {
+                    matches!(
+                        p.kind(),
+                        "string_content" | "string_fragment" | "escape_sequence"
+                    )
+                })
+                .map(|p| semantic.text(*p).to_string())
+                .unwrap_or_default()
+        }
+        "concatenated_string" => {
+            let parts = named_children(node);
+            let part = if end { parts.last() } else { parts.first() };
+            part.map(|p| edge_literal(*p, semantic, end, depth + 1))
+                .unwrap_or_default()
+        }
+        "binary_operator" | "binary_expression" => {
+            let side = if end { "right" } else { "left" };
+            node.child_by_field_name(side)
+                .map(|n| edge_literal(n, semantic, end, depth + 1))
+                .unwrap_or_default()
+        }
+        "identifier" => {
+            let resolved = resolve_local(node, semantic);
+            if resolved.id() == node.id() {
+                String::new()
+            } else {
+                edge_literal(resolved, semantic, end, depth + 1)
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// The literal text of a plain string (its content pieces), through one local.
+fn literal_content(node: Node<'_>, semantic: &Semantic<'_>) -> String {
+    let node = resolve_local(node, semantic);
+    match node.kind() {
+        // `/'/g`
+        "regex" => node
+            .child_by_field_name("pattern")
+            .map(|p| semantic.text(p).to_string())
+            .unwrap_or_default(),
+        "string" => named_children(node)
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.kind(),
+                    "string_content" | "string_fragment" | "escape_sequence"
+                )
+            })
+            .map(|c| semantic.text(*c))
+            .collect(),
+        "concatenated_string" => named_children(node)
+            .iter()
+            .map(|part| literal_content(*part, semantic))
+            .collect(),
+        _ => String::new(),
+    }
+}
+
+/// Text around the `index`-th `%s` (or `%(key)s`) of a `%` format string.
+fn percent_neighbours(
+    format: Node<'_>,
+    index: usize,
+    key: Option<&str>,
+    semantic: &Semantic<'_>,
+) -> (String, String) {
+    let text = literal_content(format, semantic);
+    let bytes = text.as_bytes();
+    let mut seen = 0;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] != b'%' {
+            at += 1;
+            continue;
+        }
+        if bytes.get(at + 1) == Some(&b'%') {
+            at += 2;
+            continue;
+        }
+        // The placeholder runs to its conversion letter.
+        let mut end = at + 1;
+        let mut name = None;
+        if bytes.get(end) == Some(&b'(') {
+            let close = text[end..].find(')').map(|c| end + c);
+            if let Some(close) = close {
+                name = text.get(end + 1..close);
+                end = close + 1;
+            }
+        }
+        while end < bytes.len() && !bytes[end].is_ascii_alphabetic() {
+            end += 1;
+        }
+        end = (end + 1).min(bytes.len());
+        let matches = match (key, name) {
+            (Some(key), Some(name)) => key == name,
+            (None, None) => seen == index,
+            _ => false,
+        };
+        if matches {
+            return (
+                text.get(..at).unwrap_or("").to_string(),
+                text.get(end..).unwrap_or("").to_string(),
+            );
+        }
+        if name.is_none() {
+            seen += 1;
+        }
+        at = end;
+    }
+    (String::new(), String::new())
+}
+
+/// Text around the `index`-th `{}` (or `{key}` / `{index}`) of a `.format()` string.
+fn brace_neighbours(
+    format: Node<'_>,
+    index: usize,
+    key: Option<&str>,
+    semantic: &Semantic<'_>,
+) -> (String, String) {
+    let text = literal_content(format, semantic);
+    let mut auto = 0;
+    let mut at = 0;
+    while let Some(open) = text
+        .get(at..)
+        .and_then(|rest| rest.find('{'))
+        .map(|o| at + o)
+    {
+        if text.get(open + 1..open + 2) == Some("{") {
+            at = open + 2;
+            continue;
+        }
+        let Some(close) = text
+            .get(open..)
+            .and_then(|rest| rest.find('}'))
+            .map(|c| open + c)
+        else {
+            break;
+        };
+        let field = text.get(open + 1..close).unwrap_or("");
+        let field = field.split([':', '!']).next().unwrap_or("");
+        let matches = match key {
+            Some(key) => field == key,
+            None if field.is_empty() => {
+                auto += 1;
+                auto - 1 == index
+            }
+            None => field.parse::<usize>().is_ok_and(|n| n == index),
+        };
+        if matches {
+            return (
+                text.get(..open).unwrap_or("").to_string(),
+                text.get(close + 1..).unwrap_or("").to_string(),
+            );
+        }
+        at = close + 1;
+    }
+    (String::new(), String::new())
+}
+
+/// Whether the text around a value makes it a literal value: inside single quotes, after
+/// a comparison, in an `IN (...)`/`VALUES (...)` list, after `LIKE`/`LIMIT`/`OFFSET`/...
+fn classify_slot(before: &str, after: &str) -> Slot {
+    if before.ends_with('\'') || before.ends_with("'%") {
+        return Slot::Value;
+    }
+    let trimmed = before.trim_end();
+    if trimmed.ends_with(['"', '`', '[', '.']) || after.starts_with('.') {
+        return Slot::Other;
+    }
+    let Some(last) = trimmed.chars().last() else {
+        return Slot::Other;
+    };
+    // A comparison or arithmetic operand: `= {x}`, `qty + {n}`.
+    // `SELECT * {rest}`, `t.* {rest}`: a star that selects columns, not a product.
+    let star_column = last == '*' && {
+        let before_star = trimmed[..trimmed.len() - 1].trim_end();
+        before_star.ends_with(['.', ',', '(']) || last_word(before_star) == "SELECT"
+    };
+    if matches!(last, '=' | '<' | '>' | '+' | '-' | '*' | '/')
+        && !trimmed.ends_with("--")
+        && !star_column
+    {
+        return Slot::Value;
+    }
+    if matches!(last, '(' | ',') {
+        // Inside `IN (` / `VALUES (` lists (possibly after earlier items).
+        let open = trimmed.rfind('(');
+        let closed_after = open.is_some_and(|o| trimmed[o..].contains(')'));
+        if let (Some(open), false) = (open, closed_after) {
+            let word = last_word(&trimmed[..open]);
+            return if matches!(word.as_str(), "IN" | "VALUES" | "ANY") {
+                Slot::Value
+            } else {
+                Slot::Other
+            };
+        }
+        return Slot::Other;
+    }
+    let word = last_word(trimmed);
+    if matches!(
+        word.as_str(),
+        "LIKE" | "ILIKE" | "LIMIT" | "OFFSET" | "THEN" | "ELSE" | "BETWEEN" | "INTERVAL" | "TOP"
+    ) {
+        return Slot::Value;
+    }
+    // `BETWEEN {a} AND {b}`
+    if word == "AND"
+        && words(trimmed)
+            .iter()
+            .rev()
+            .nth(2)
+            .is_some_and(|w| w == "BETWEEN")
+    {
+        return Slot::Value;
+    }
+    Slot::Other
+}
+
+fn last_word(text: &str) -> String {
+    text.trim_end()
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
+}
+
+/// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and 2 more values ``.
+fn describe_values(named: Node<'_>, risky: &[Node<'_>], semantic: &Semantic<'_>) -> String {
+    let mut names = vec![format!("`{}`", display(named, semantic))];
+    for value in risky {
+        if value.id() == named.id() {
+            continue;
+        }
+        let shown = format!("`{}`", display(*value, semantic));
+        if !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    match names.len() {
+        1 => names.remove(0),
+        2 => format!("{} and {}", names[0], names[1]),
+        n => format!("{}, {} and {} more values", names[0], names[1], n - 2),
+    }
+}
+
+/// A value's source text on one line, shortened.
+fn display(node: Node<'_>, semantic: &Semantic<'_>) -> String {
+    let text = semantic
+        .text(node)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if text.chars().count() <= 40 {
+        text
+    } else {
+        let head: String = text.chars().take(37).collect();
+        format!("{head}…")
+    }
+}
+
+/// How a value got into the text, from where it sits.
+fn how_built(value: Node<'_>, semantic: &Semantic<'_>) -> &'static str {
+    let path = path_from_root(semantic.root(), value);
+    let mut ancestors = path.iter().rev().skip(1);
+    for _ in 0..3 {
+        let Some(&parent) = ancestors.next() else {
+            break;
+        };
+        match parent.kind() {
+            "interpolation" => return "an f-string",
+            "template_substitution" => return "a template literal",
+            "augmented_assignment" | "augmented_assignment_expression" => return "`+=`",
+            "binary_operator" | "binary_expression" => {
+                let operator = parent
+                    .child_by_field_name("operator")
+                    .map(|o| semantic.text(o));
+                return match operator {
+                    Some("%") => "`%` formatting",
+                    _ => "concatenation",
+                };
+            }
+            "argument_list" | "arguments" => {
+                let method = call_method(parent, semantic);
+                return match method {
+                    Some("format") => "`.format()`",
+                    Some("concat") => "`.concat()`",
+                    _ => "string building",
+                };
+            }
+            "tuple" | "dictionary" | "pair" | "keyword_argument" | "parenthesized_expression" => {}
+            _ => break,
+        }
+    }
+    "string building"
+}
+
+/// The method called with `arguments`: `format` for `"...".format(x)`.
+fn call_method<'t>(arguments: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
+    let call = arguments.parent()?;
+    let function = call.child_by_field_name("function")?;
+    function
+        .child_by_field_name("attribute")
+        .or_else(|| function.child_by_field_name("property"))
+        .map(|m| semantic.text(m))
+}
+
+/// Whether the value stands where a table or column name goes (`FROM {t}`,
+/// `ORDER BY {c}`): those cannot be bound as parameters, the help says so.
+fn in_identifier_position(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let source = semantic.source();
+    let start = value.start_byte();
+    let from = start.saturating_sub(120);
+    let Some(before) = source.get(from..start).or_else(|| {
+        // Not a char boundary: look at less.
+        (from..start).find_map(|at| source.get(at..start))
+    }) else {
+        return false;
+    };
+    let before = before.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '{' | '$' | '+' | '"' | '\'' | '`' | '(')
+    });
+    let after = source.get(value.end_byte()..).unwrap_or("");
+    let after = after.trim_start_matches(['}', '"', '\'', '`', ' ', '+']);
+    if before.ends_with('.') || after.starts_with('.') {
+        return true;
+    }
+    let last_word = before
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase();
+    matches!(
+        last_word.as_str(),
+        "FROM"
+            | "JOIN"
+            | "INTO"
+            | "UPDATE"
+            | "TABLE"
+            | "BY"
+            | "EXISTS"
+            | "INDEX"
+            | "VIEW"
+            | "SCHEMA"
+            | "DATABASE"
+    )
+}
+
+// ------------------------------------------------------------------ does it read as SQL
+
+/// Statement keywords that open a SQL statement.
+const STATEMENTS: &[&str] = &[
+    "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "CREATE", "DROP", "ALTER", "MERGE", "TRUNCATE",
+    "REPLACE", "UPSERT", "GRANT", "REVOKE", "EXPLAIN", "SHOW", "DESCRIBE", "PRAGMA", "VACUUM",
+    "ANALYZE", "CALL", "EXEC", "COPY", "DECLARE", "LOCK", "COMMENT", "REFRESH", "OPTIMIZE",
+    "RENAME", "REINDEX", "CLUSTER", "ATTACH", "DETACH", "UNLOAD",
+];
+
+/// Words that only SQL puts together with a statement keyword.
+const SCHEMA_OBJECTS: &[&str] = &[
+    "TABLE",
+    "INDEX",
+    "VIEW",
+    "SCHEMA",
+    "DATABASE",
+    "SEQUENCE",
+    "FUNCTION",
+    "PROCEDURE",
+    "TRIGGER",
+    "ROLE",
+    "USER",
+    "EXTENSION",
+    "TYPE",
+    "MATERIALIZED",
+    "TEMPORARY",
+    "TEMP",
+    "UNIQUE",
+    "COLUMN",
+    "CONSTRAINT",
+    "PARTITION",
+];
+
+/// Words a fragment of SQL is made of.
+const SQL_WORDS: &[&str] = &[
+    "FROM",
+    "WHERE",
+    "AND",
+    "OR",
+    "NOT",
+    "JOIN",
+    "ON",
+    "ORDER",
+    "GROUP",
+    "BY",
+    "LIMIT",
+    "OFFSET",
+    "HAVING",
+    "VALUES",
+    "INTO",
+    "SET",
+    "LIKE",
+    "ILIKE",
+    "IN",
+    "IS",
+    "NULL",
+    "BETWEEN",
+    "UNION",
+    "DISTINCT",
+    "AS",
+    "CASE",
+    "WHEN",
+    "RETURNING",
+    "TABLE",
+    "ASC",
+    "DESC",
+    "COUNT",
+];
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_uppercase)
+        .collect()
+}
+
+/// Any SQL word at all: enough when the receiver is a database object.
+fn has_sql_words(text: &str) -> bool {
+    words(text)
+        .iter()
+        .any(|w| STATEMENTS.contains(&w.as_str()) || SQL_WORDS.contains(&w.as_str()))
+}
+
+/// A SQL statement: a keyword with its companion (`SELECT ... FROM`, `INSERT INTO`,
+/// `UPDATE ... SET`, `DELETE FROM`, `CREATE TABLE`, ...), or text that opens with an
+/// upper-case statement keyword.
+fn reads_as_statement(text: &str) -> bool {
+    let leading = text.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    let first: String = leading
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect();
+    if first.len() > 1
+        && first.chars().all(|c| c.is_ascii_uppercase())
+        && STATEMENTS.contains(&first.as_str())
+    {
+        return true;
+    }
+    let words = words(text);
+    let after = |index: usize, wanted: &[&str]| {
+        words[index + 1..]
+            .iter()
+            .any(|w| wanted.contains(&w.as_str()))
+    };
+    words
+        .iter()
+        .enumerate()
+        .any(|(index, word)| match word.as_str() {
+            "SELECT" => after(index, &["FROM"]),
+            "INSERT" | "MERGE" | "UPSERT" => after(index, &["INTO"]),
+            "UPDATE" => after(index, &["SET"]),
+            "DELETE" => after(index, &["FROM"]),
+            "CREATE" | "DROP" | "ALTER" | "TRUNCATE" | "COMMENT" | "REFRESH" => {
+                words.get(index + 1).is_some_and(|next| {
+                    SCHEMA_OBJECTS.contains(&next.as_str()) || matches!(next.as_str(), "IF" | "OR")
+                })
+            }
+            "WITH" => after(index, &["AS"]) && after(index, &["SELECT"]),
+            "GRANT" | "REVOKE" => after(index, &["ON"]),
+            _ => false,
+        })
+}
+
+// ------------------------------------------------------------- values that cannot inject
+
+/// Functions whose result is a number.
+const NUMERIC_FUNCTIONS: &[&str] = &[
+    "int",
+    "float",
+    "len",
+    "round",
+    "abs",
+    "bool",
+    "Number",
+    "parseInt",
+    "parseFloat",
+    "BigInt",
+    "Boolean",
+    "min",
+    "max",
+    "sum",
+    "ord",
+    "floor",
+    "ceil",
+    "trunc",
+];
+
+/// Methods whose result is a number or a fixed-format string.
+const FIXED_FORMAT_METHODS: &[&str] = &[
+    "toFixed",
+    "toPrecision",
+    "getTime",
+    "toISOString",
+    "isoformat",
+    "count",
+    "hex",
+    "toNumber",
+    "timestamp",
+    "index",
+    "indexOf",
+    "bit_length",
+];
+
+/// Attributes that name a model's table (framework metadata, not input).
+const MODEL_METADATA: &[&str] = &["db_table", "__tablename__", "_meta", "length"];
+
+/// The safe-value analysis of one query, with a step budget: names bound many times
+/// over (`q = q + x` in a loop) would otherwise make the search exponential.
+struct Safety<'a, 't> {
+    semantic: &'a Semantic<'t>,
+    budget: std::cell::Cell<usize>,
+    /// Names whose bindings are being checked: `x = f"rowid, {x}"` refers to itself, and
+    /// a cycle adds nothing the other bindings do not already decide.
+    visiting: std::cell::RefCell<Vec<(usize, String)>>,
+}
+
+impl<'a, 't> Safety<'a, 't> {
+    fn new(semantic: &'a Semantic<'t>) -> Self {
+        Safety {
+            semantic,
+            budget: std::cell::Cell::new(2_000),
+            visiting: std::cell::RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Takes one step; `false` once the budget is spent (the value is then unsafe).
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        self.budget.set(left.saturating_sub(1));
+        left > 0
+    }
+}
+
+/// Whether a value spliced into SQL text cannot carry an injection. `numeric` lists
+/// names known to hold numbers (the index parameter of a `.map` callback).
+fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    if depth > 8 {
+        return false;
+    }
+    let value = semantic.unwrap_expression(value);
+    if semantic.is_constant_value(value) {
+        return true;
+    }
+    let next = depth + 1;
+    match value.kind() {
+        "integer" | "float" | "number" | "true" | "false" | "none" | "null" | "undefined" => true,
+        "string" | "template_string" | "concatenated_string" => {
+            semantic.string_build(value).is_some_and(|build| {
+                build
+                    .dynamic
+                    .iter()
+                    .all(|part| is_safe(*part, cx, numeric, next))
+            })
+        }
+        "identifier" => {
+            let name = semantic.text(value);
+            numeric.contains(&name) || is_constant_name(name) || safe_name(value, cx, next)
+        }
+        "attribute" | "member_expression" => {
+            let name = last_name(value, semantic);
+            if is_constant_name(name) || MODEL_METADATA.contains(&name) {
+                return true;
+            }
+            let object = value.child_by_field_name("object");
+            // `Status.ACTIVE.value`: an enum member's value or name.
+            if matches!(name, "value" | "name")
+                && object.is_some_and(|o| is_constant_name(last_name(o, semantic)))
+            {
+                return true;
+            }
+            if object.is_some_and(|o| MODEL_METADATA.contains(&last_name(o, semantic))) {
+                return true;
+            }
+            // `self.table = "users"`: every assignment of the attribute is safe.
+            let receiver = object.map(|o| semantic.text(o));
+            matches!(receiver, Some("self" | "this" | "cls"))
+                && semantic.origins(value).is_some_and(|origins| {
+                    !origins.is_empty()
+                        && origins
+                            .iter()
+                            .all(|origin| is_safe(*origin, cx, numeric, next))
+                })
+        }
+        "call" | "call_expression" => safe_call(value, cx, numeric, next),
+        "binary_operator" | "binary_expression" => {
+            let operator = value
+                .child_by_field_name("operator")
+                .map_or("", |o| semantic.text(o));
+            let left = value.child_by_field_name("left");
+            let right = value.child_by_field_name("right");
+            let both = || {
+                left.is_some_and(|l| is_safe(l, cx, numeric, next))
+                    && right.is_some_and(|r| is_safe(r, cx, numeric, next))
+            };
+            match operator {
+                // String concatenation or addition: both sides must be safe. In Python a
+                // number on one side makes the sum a number (or a `TypeError`).
+                "+" if value.kind() == "binary_operator"
+                    && [left, right].iter().flatten().any(|side| {
+                        matches!(
+                            semantic.unwrap_expression(*side).kind(),
+                            "integer" | "float"
+                        )
+                    }) =>
+                {
+                    true
+                }
+                "+" => {
+                    both()
+                        || semantic.string_build(value).is_some_and(|b| {
+                            b.dynamic.iter().all(|p| is_safe(*p, cx, numeric, next))
+                        })
+                }
+                // `"%s" % x` formats a string; `a % b` on numbers is a number.
+                "%" => {
+                    let formats = left.is_some_and(|l| {
+                        matches!(
+                            resolve_local(l, semantic).kind(),
+                            "string" | "concatenated_string"
+                        )
+                    });
+                    if formats {
+                        semantic.string_build(value).is_some_and(|b| {
+                            b.dynamic.iter().all(|p| is_safe(*p, cx, numeric, next))
+                        })
+                    } else {
+                        true
+                    }
+                }
+                // `"?, " * n` repeats a safe string; `a * b` is a number.
+                "*" => {
+                    both()
+                        || left.is_some_and(|l| {
+                            matches!(
+                                semantic.unwrap_expression(l).kind(),
+                                "integer" | "number" | "float"
+                            )
+                        })
+                        || right.is_some_and(|r| {
+                            matches!(
+                                semantic.unwrap_expression(r).kind(),
+                                "integer" | "number" | "float"
+                            )
+                        }) && left.is_some_and(|l| is_safe(l, cx, numeric, next))
+                }
+                "-" | "/" | "//" | "**" | "<<" | ">>" | "&" | "|" | "^" | ">>>" => true,
+                "??" | "||" | "&&" | "or" | "and" => both(),
+                _ => false,
+            }
+        }
+        "boolean_operator" => {
+            let left = value.child_by_field_name("left");
+            let right = value.child_by_field_name("right");
+            left.is_some_and(|l| is_safe(l, cx, numeric, next))
+                && right.is_some_and(|r| is_safe(r, cx, numeric, next))
+        }
+        "unary_expression" | "unary_operator" | "not_operator" | "comparison_operator" => true,
+        "conditional_expression" => {
+            // `a if cond else b`
+            let children = named_children(value);
+            children.len() == 3
+                && is_safe(children[0], cx, numeric, next)
+                && is_safe(children[2], cx, numeric, next)
+        }
+        "ternary_expression" => {
+            let consequence = value.child_by_field_name("consequence");
+            let alternative = value.child_by_field_name("alternative");
+            consequence.is_some_and(|c| is_safe(c, cx, numeric, next))
+                && alternative.is_some_and(|a| is_safe(a, cx, numeric, next))
+        }
+        "subscript" | "subscript_expression" => {
+            // A lookup in a constant mapping: `ORDER_COLUMNS[sort]`.
+            let object = value
+                .child_by_field_name("value")
+                .or_else(|| value.child_by_field_name("object"));
+            object.is_some_and(|o| is_constant_mapping(o, cx, next))
+        }
+        _ => false,
+    }
+}
+
+/// `ORDER_BY`, `TABLE_NAME`: a constant by naming convention.
+fn is_constant_name(name: &str) -> bool {
+    name.len() > 1
+        && name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A local name every binding of which (in its scope) is safe; a `for` loop variable over
+/// a constant list.
+fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let text = semantic.text(name);
+    let bindings = semantic.bindings_in_scope_of(text, name.start_byte());
+    if bindings.is_empty() {
+        return false;
+    }
+    let key = (semantic.scope_at(name.start_byte()), text.to_string());
+    if cx.visiting.borrow().contains(&key) {
+        return true;
+    }
+    cx.visiting.borrow_mut().push(key.clone());
+    let safe = bindings.iter().all(|binding| match binding.value {
+        BindingValue::Value(value) => {
+            // A `def`/class bound to the name is not a string.
+            !Semantic::is_function(value) && is_safe(value, cx, &[], depth)
+        }
+        BindingValue::Augmented(node) => node
+            .child_by_field_name("right")
+            .is_some_and(|right| is_safe(right, cx, &[], depth)),
+        BindingValue::Unknown => {
+            loop_over_constants(name, text, cx, depth)
+                || parameter_of(name, semantic)
+                    .is_some_and(|(_, parameter)| has_safe_annotation(parameter, semantic))
+        }
+        _ => false,
+    });
+    cx.visiting.borrow_mut().retain(|k| *k != key);
+    safe
+}
+
+/// The function parameter an identifier refers to, with that function: the innermost
+/// enclosing function declaring a parameter of that name.
+fn parameter_of<'t>(name: Node<'t>, semantic: &Semantic<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let text = semantic.text(name);
+    let mut function = semantic.enclosing_function(name);
+    for _ in 0..6 {
+        let current = function?;
+        let parameters = current
+            .child_by_field_name("parameters")
+            .or_else(|| current.child_by_field_name("parameter"));
+        if let Some(parameters) = parameters {
+            let declared = if parameters.kind() == "identifier" {
+                // `x => ...`
+                (semantic.text(parameters) == text).then_some(parameters)
+            } else {
+                named_children(parameters).into_iter().find(|parameter| {
+                    let declared = parameter
+                        .child_by_field_name("name")
+                        .or_else(|| parameter.child_by_field_name("pattern"))
+                        .or_else(|| {
+                            (parameter.kind() == "typed_parameter")
+                                .then(|| parameter.named_child(0))
+                                .flatten()
+                        })
+                        .unwrap_or(*parameter);
+                    semantic.text(declared) == text
+                })
+            };
+            if let Some(parameter) = declared {
+                return Some((current, parameter));
+            }
+        }
+        function = semantic.enclosing_function(current);
+    }
+    None
+}
+
+/// A parameter typed as a number or boolean (`limit: int`, `offset: number`,
+/// `int | None`), or as a union of literals (`Literal["asc", "desc"]`, `'asc' | 'desc'`).
+fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(annotation) = parameter.child_by_field_name("type") else {
+        return false;
+    };
+    let text = semantic.text(annotation).trim_start_matches(':').trim();
+    if let Some(inner) = text
+        .strip_prefix("Literal[")
+        .and_then(|t| t.strip_suffix(']'))
+    {
+        return inner.split(',').all(|item| {
+            let item = item.trim();
+            item.starts_with(['"', '\'']) || item.parse::<f64>().is_ok()
+        });
+    }
+    let is_literal_union = text.split('|').all(|item| {
+        let item = item.trim();
+        item.starts_with(['"', '\'']) || matches!(item, "undefined" | "null")
+    });
+    if is_literal_union {
+        return true;
+    }
+    let tokens: Vec<&str> = text
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    !tokens.is_empty()
+        && tokens.iter().any(|t| {
+            matches!(
+                *t,
+                "int"
+                    | "float"
+                    | "bool"
+                    | "number"
+                    | "bigint"
+                    | "boolean"
+                    | "PositiveInt"
+                    | "NonNegativeInt"
+            )
+        })
+        && tokens.iter().all(|t| {
+            matches!(
+                *t,
+                "int"
+                    | "float"
+                    | "bool"
+                    | "number"
+                    | "bigint"
+                    | "boolean"
+                    | "PositiveInt"
+                    | "NonNegativeInt"
+                    | "None"
+                    | "Optional"
+                    | "Union"
+                    | "undefined"
+                    | "null"
+            )
+        })
+}
+
+/// `for table in ("a", "b"):` / `for (const t of ["a", "b"])`: the loop variable holds
+/// only constants.
+fn loop_over_constants(use_site: Node<'_>, name: &str, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let path = path_from_root(semantic.root(), use_site);
+    path.iter().rev().any(|ancestor| {
+        let loops: Vec<Node<'_>> = match ancestor.kind() {
+            "for_statement" | "for_in_statement" => vec![*ancestor],
+            // `[f":v{i}" for i in range(n)]`
+            "list_comprehension"
+            | "generator_expression"
+            | "set_comprehension"
+            | "dictionary_comprehension" => named_children(*ancestor)
+                .into_iter()
+                .filter(|c| c.kind() == "for_in_clause")
+                .collect(),
+            _ => return false,
+        };
+        loops.into_iter().any(|loop_node| {
+            let left = loop_node.child_by_field_name("left");
+            let right = loop_node.child_by_field_name("right");
+            let (Some(left), Some(right)) = (left, right) else {
+                return false;
+            };
+            if left.kind() == "identifier" {
+                return semantic.text(left) == name && safe_iterable(right, cx, depth + 1);
+            }
+            let targets = named_children(left);
+            let position = targets
+                .iter()
+                .position(|n| n.kind() == "identifier" && semantic.text(*n) == name);
+            match position {
+                // `for key, value in MAPPING.items()`
+                Some(position) if targets.len() == 2 => {
+                    mapping_item_is_safe(right, position, cx, depth + 1)
+                }
+                Some(_) => false,
+                // `for (const t of ...)`: the declarator's name
+                None => semantic.text(left).trim() == name && safe_iterable(right, cx, depth + 1),
+            }
+        })
+    })
+}
+
+/// `for k, v in MAPPING.items()`: the keys (position 0) or values (1) of a constant
+/// mapping.
+fn mapping_item_is_safe(
+    items: Node<'_>,
+    position: usize,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
+    let semantic = cx.semantic;
+    let items = semantic.unwrap_expression(items);
+    let Some(function) = items.child_by_field_name("function") else {
+        return false;
+    };
+    // `for i, item in enumerate(items)` / `for (const [i, item] of items.entries())`: the
+    // index is a number.
+    if semantic.text(function) == "enumerate"
+        || (last_name(function, semantic) == "entries"
+            && function
+                .child_by_field_name("object")
+                .is_some_and(|o| semantic.text(o) != "Object"))
+    {
+        return position == 0;
+    }
+    if last_name(function, semantic) != "items" {
+        return false;
+    }
+    let Some(object) = function.child_by_field_name("object") else {
+        return false;
+    };
+    let mapping = resolve_local(object, semantic);
+    if !matches!(mapping.kind(), "dictionary" | "object") {
+        return false;
+    }
+    let field = if position == 0 { "key" } else { "value" };
+    let entries = named_children(mapping);
+    !entries.is_empty()
+        && entries.iter().all(|entry| {
+            entry.kind() == "pair"
+                && entry.child_by_field_name(field).is_some_and(|v| {
+                    v.kind() == "property_identifier" || is_safe(v, cx, &[], depth)
+                })
+        })
+}
+
+/// A dict / object literal (through a name) whose values are all constants.
+fn is_constant_mapping(object: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let mapping = resolve_local(object, semantic);
+    match mapping.kind() {
+        "dictionary" | "object" => {
+            let entries = named_children(mapping);
+            !entries.is_empty()
+                && entries.iter().all(|entry| match entry.kind() {
+                    "pair" => entry
+                        .child_by_field_name("value")
+                        .is_some_and(|v| is_safe(v, cx, &[], depth)),
+                    _ => false,
+                })
+        }
+        "list" | "tuple" | "array" => safe_iterable(mapping, cx, depth),
+        _ => false,
+    }
+}
+
+fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let Some(function) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let arguments = call_arguments(call);
+    let name = last_name(function, semantic);
+    let lower = name.to_ascii_lowercase();
+    if NUMERIC_FUNCTIONS.contains(&name) || FIXED_FORMAT_METHODS.contains(&name) {
+        return true;
+    }
+    // Quoting and escaping helpers: `quote_ident(t)`, `connection.ops.quote_name(c)`,
+    // `pg.escapeIdentifier(t)`, `mysql.escape(v)`, `sql.Identifier(t)`.
+    if lower.contains("quote") || lower.contains("escape") || lower == "identifier" {
+        return true;
+    }
+    if let Some(qualified) = semantic.qualified_name(function) {
+        if qualified.starts_with("uuid.")
+            || qualified.starts_with("math.")
+            || qualified.starts_with("Math.")
+        {
+            return true;
+        }
+    }
+    if function.kind() == "identifier" && name == "Math" {
+        return true;
+    }
+    let object = function.child_by_field_name("object");
+    if object.is_some_and(|o| semantic.text(o) == "Math") {
+        return true;
+    }
+    match name {
+        // `str(x)`, `String(x)`, `x.toString()`, `x.strip()`, `x.lower()`: as safe as `x`.
+        "str" | "String" => arguments
+            .first()
+            .is_some_and(|a| is_safe(*a, cx, numeric, depth)),
+        "toString" | "strip" | "lower" | "upper" | "trim" | "toLowerCase" | "toUpperCase" => {
+            object.is_some_and(|o| is_safe(o, cx, numeric, depth))
+        }
+        // `", ".join(parts)` / `parts.join(", ")`
+        "join" => {
+            let Some(object) = object else {
+                return false;
+            };
+            let first = arguments.first().copied();
+            if call.kind() == "call" {
+                is_safe(object, cx, numeric, depth)
+                    && first.is_some_and(|items| safe_iterable(items, cx, depth))
+            } else {
+                safe_iterable(object, cx, depth)
+                    && first.is_none_or(|sep| is_safe(sep, cx, numeric, depth))
+            }
+        }
+        // `"?".repeat(n)`
+        "repeat" => object.is_some_and(|o| is_safe(o, cx, numeric, depth)),
+        // An array spliced whole is joined with commas: `${ids.map(() => "?")}`.
+        "map" | "fill" | "from" => safe_iterable(call, cx, depth),
+        // `name.replace("'", "''")`: the quoting idiom for string literals.
+        "replace" | "replaceAll" => {
+            let quote = arguments.first().map(|a| literal_content(*a, semantic));
+            let escaped = arguments.get(1).map(|a| literal_content(*a, semantic));
+            let escapes = match (quote.as_deref(), escaped.as_deref()) {
+                (Some(q @ ("'" | "\"")), Some(e)) => {
+                    e == format!("{q}{q}") || e == format!("\\{q}") || e == format!("\\\\{q}")
+                }
+                _ => false,
+            };
+            // Replacing with constants keeps a value as safe as it was: `.replace("\0", "")`
+            // after the quote escaping.
+            escapes
+                || (arguments.len() == 2
+                    && arguments.iter().all(|a| semantic.is_constant_value(*a))
+                    && object.is_some_and(|o| is_safe(o, cx, numeric, depth)))
+        }
+        // `"...".format(...)` / `"...".concat(...)`
+        "format" | "concat" => semantic.string_build(call).is_some_and(|build| {
+            build
+                .dynamic
+                .iter()
+                .all(|part| is_safe(*part, cx, numeric, depth))
+        }),
+        _ if function.kind() == "identifier" => returns_only_safe(function, cx, depth),
+        _ => false,
+    }
+}
+
+/// A function of this file every `return` of which gives a safe value:
+/// `const localtime = (t) => t === "timestamp" ? " AT TIME ZONE 'UTC'" : ""`.
+fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let Some(binding) = semantic.lookup(semantic.text(name), name.start_byte()) else {
+        return false;
+    };
+    let BindingValue::Value(function) = binding.value else {
+        return false;
+    };
+    if !Semantic::is_function(function) {
+        return false;
+    }
+    let Some(body) = function.child_by_field_name("body") else {
+        return false;
+    };
+    if !matches!(body.kind(), "block" | "statement_block") {
+        // An arrow function's expression body.
+        return is_safe(body, cx, &[], depth + 1);
+    }
+    let mut returns = Vec::new();
+    walk_preorder(body, |node| {
+        if node.kind() == "return_statement"
+            && semantic
+                .enclosing_function(node)
+                .is_some_and(|f| f.id() == function.id())
+        {
+            returns.push(node);
+        }
+    });
+    !returns.is_empty()
+        && returns.iter().all(|ret| {
+            named_children(*ret)
+                .first()
+                .is_some_and(|value| is_safe(*value, cx, &[], depth + 1))
+        })
+}
+
+/// A call's arguments; `f(x for x in y)` has the generator as its one argument.
+fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
+    match call.child_by_field_name("arguments") {
+        Some(arguments) if arguments.kind() == "generator_expression" => vec![arguments],
+        Some(arguments) => named_children(arguments),
+        None => Vec::new(),
+    }
+}
+
+/// A list whose items are all safe: a literal, `["%s"] * n`, a comprehension of
+/// constants, `ids.map(() => "?")`, `Array(n).fill("?")`, a local list only ever given
+/// safe items.
+fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    if depth > 8 {
+        return false;
+    }
+    let items = semantic.unwrap_expression(items);
+    let next = depth + 1;
+    match items.kind() {
+        "list" | "tuple" | "array" | "set" => named_children(items).iter().all(|item| {
+            item.kind() != "spread_element"
+                && item.kind() != "list_splat"
+                && is_safe(*item, cx, &[], next)
+        }),
+        "list_comprehension" | "generator_expression" | "set_comprehension" => items
+            .child_by_field_name("body")
+            .is_some_and(|body| is_safe(body, cx, &[], next)),
+        "binary_operator" | "binary_expression" => {
+            let operator = items
+                .child_by_field_name("operator")
+                .map_or("", |o| semantic.text(o));
+            let left = items.child_by_field_name("left");
+            let right = items.child_by_field_name("right");
+            match operator {
+                "*" => left.is_some_and(|l| safe_iterable(l, cx, next)),
+                "+" => {
+                    left.is_some_and(|l| safe_iterable(l, cx, next))
+                        && right.is_some_and(|r| safe_iterable(r, cx, next))
+                }
+                _ => false,
+            }
+        }
+        "identifier" => {
+            let name = semantic.text(items);
+            if is_constant_name(name) {
+                return true;
+            }
+            let bindings = semantic.bindings_in_scope_of(name, items.start_byte());
+            !bindings.is_empty()
+                && bindings.iter().all(|binding| match binding.value {
+                    BindingValue::Value(value) => safe_iterable(value, cx, next),
+                    BindingValue::Augmented(node) => node
+                        .child_by_field_name("right")
+                        .is_some_and(|r| safe_iterable(r, cx, next)),
+                    _ => false,
+                })
+                && appended_items_are_safe(items, name, cx, next)
+        }
+        "call" | "call_expression" => {
+            let Some(function) = items.child_by_field_name("function") else {
+                return false;
+            };
+            let arguments = call_arguments(items);
+            let name = last_name(function, semantic);
+            let object = function.child_by_field_name("object");
+            match name {
+                // `ids.map(() => "?")`, `ids.map((_, i) => `$${i + 1}`)`
+                "map" | "flatMap" => arguments
+                    .first()
+                    .is_some_and(|callback| safe_callback(*callback, cx, next)),
+                // `Array.from({ length: n }, (_, i) => ...)`
+                "from" if object.is_some_and(|o| semantic.text(o) == "Array") => {
+                    match arguments.get(1) {
+                        Some(callback) => safe_callback(*callback, cx, next),
+                        None => arguments
+                            .first()
+                            .is_some_and(|a| safe_iterable(*a, cx, next)),
+                    }
+                }
+                // `Array(n).fill("?")`
+                "fill" => arguments
+                    .first()
+                    .is_some_and(|v| is_safe(*v, cx, &[], next)),
+                "list" | "tuple" | "sorted" | "set" => arguments
+                    .first()
+                    .is_some_and(|a| safe_iterable(*a, cx, next)),
+                // `M.keys()` / `M.values()` of a constant mapping
+                "keys" | "values" => object.is_some_and(|o| {
+                    let mapping = resolve_local(o, semantic);
+                    matches!(mapping.kind(), "dictionary" | "object")
+                        && named_children(mapping).iter().all(|entry| {
+                            let field = if name == "keys" { "key" } else { "value" };
+                            entry.kind() == "pair"
+                                && entry.child_by_field_name(field).is_some_and(|v| {
+                                    v.kind() == "property_identifier" || is_safe(v, cx, &[], next)
+                                })
+                        })
+                }),
+                "range" => true,
+                // `itertools.repeat("%s", n)`
+                "repeat" => arguments
+                    .first()
+                    .is_some_and(|v| is_safe(*v, cx, &[], next)),
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A `.map` callback whose result is safe; its second parameter is the numeric index.
+fn safe_callback(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let callback = semantic.unwrap_expression(callback);
+    if !matches!(
+        callback.kind(),
+        "arrow_function" | "function_expression" | "function"
+    ) {
+        return false;
+    }
+    let index = callback
+        .child_by_field_name("parameters")
+        .map(named_children)
+        .and_then(|parameters| parameters.get(1).copied())
+        .map(|parameter| {
+            let parameter = parameter
+                .child_by_field_name("pattern")
+                .unwrap_or(parameter);
+            semantic.text(parameter)
+        });
+    let numeric: Vec<&str> = index.into_iter().collect();
+    let Some(body) = callback.child_by_field_name("body") else {
+        return false;
+    };
+    let result = if body.kind() == "statement_block" {
+        // `{ return "?"; }`
+        named_children(body)
+            .into_iter()
+            .find(|s| s.kind() == "return_statement")
+            .and_then(|s| s.named_child(0))
+    } else {
+        Some(body)
+    };
+    result.is_some_and(|r| is_safe(r, cx, &numeric, depth))
+}
+
+/// Every `name.append(x)` / `name.push(x)` / `name.extend([...])` in the function that
+/// holds `use_site` adds safe items.
+fn appended_items_are_safe(
+    use_site: Node<'_>,
+    name: &str,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() {
+        return false;
+    }
+    let scope = semantic
+        .enclosing_function(use_site)
+        .unwrap_or_else(|| semantic.root());
+    let mut safe = true;
+    walk_preorder(scope, |node| {
+        if !safe || !matches!(node.kind(), "call" | "call_expression") {
+            return;
+        }
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let Some(object) = function.child_by_field_name("object") else {
+            return;
+        };
+        if semantic.text(object) != name {
+            return;
+        }
+        let method = last_name(function, semantic);
+        let arguments = node
+            .child_by_field_name("arguments")
+            .map(named_children)
+            .unwrap_or_default();
+        match method {
+            "append" | "push" | "add" | "unshift" => {
+                safe = arguments.iter().all(|a| is_safe(*a, cx, &[], depth));
+            }
+            "insert" => {
+                safe = arguments
+                    .get(1)
+                    .is_some_and(|a| is_safe(*a, cx, &[], depth));
+            }
+            "extend" => {
+                safe = arguments
+                    .first()
+                    .is_some_and(|a| safe_iterable(*a, cx, depth));
+            }
+            _ => {}
+        }
+    });
+    safe
+}
+
+// ------------------------------------------------------------------------------- help
+
+/// The SQL in a help example: what the user's statement does, with a placeholder.
+fn example(statement: &str, placeholder: &str) -> String {
+    match statement {
+        "INSERT" => format!("INSERT ... VALUES ({placeholder})"),
+        "UPDATE" => format!("UPDATE ... SET name = {placeholder}"),
+        _ => format!("... WHERE id = {placeholder}"),
+    }
+}
+
+/// The statement keyword the literal text opens with (`INSERT`, `UPDATE`, ...).
+fn statement_kind(text: &str) -> &'static str {
+    let first = words(text).into_iter().next().unwrap_or_default();
+    match first.as_str() {
+        "INSERT" | "REPLACE" => "INSERT",
+        "UPDATE" => "UPDATE",
+        _ => "SELECT",
+    }
+}
+
+fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> String {
+    let simple = value
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    let value = if simple { value } else { "value" };
+    let key = value.rsplit('.').next().unwrap_or(value);
+    let callee = &sink.callee;
+    let sql = |placeholder: &str| example(statement, placeholder);
+    if identifier {
+        let quoting = match sink.driver {
+            Driver::PsycopgSql | Driver::DbApi => "`psycopg.sql.Identifier`",
+            Driver::DjangoRaw | Driver::DjangoExtra | Driver::DjangoRawSql => {
+                "`connection.ops.quote_name`"
+            }
+            Driver::SqlAlchemyText | Driver::SqlAlchemyExecute | Driver::ExecDriverSql => {
+                "the dialect's `identifier_preparer.quote`"
+            }
+            Driver::Pg => "`client.escapeIdentifier`",
+            Driver::Mysql => "`mysql.escapeId` or a `??` placeholder",
+            Driver::Knex | Driver::KnexRawClause => "a `??` binding",
+            Driver::Drizzle => "`sql.identifier`",
+            Driver::Kysely => "`sql.ref` / `sql.table`",
+            _ => "the driver's identifier quoting",
+        };
+        return format!(
+            "table and column names cannot be bound as parameters: map `{value}` to a name from a fixed allowlist, or quote it with {quoting}; pass every value as a bound parameter"
+        );
+    }
+    match sink.driver {
+        Driver::DbApi => format!(
+            "pass values as parameters and let the driver quote them: `{callee}(\"{}\", ({value},))`",
+            sql("%s")
+        ),
+        Driver::Sqlite => format!(
+            "pass values as parameters and let the driver quote them: `{callee}(\"{}\", ({value},))`",
+            sql("?")
+        ),
+        Driver::SqlAlchemyText => format!(
+            "bind the value instead: `text(\"{}\").bindparams({key}={value})`",
+            sql(&format!(":{key}"))
+        ),
+        Driver::SqlAlchemyExecute => format!(
+            "bind the value instead: `{callee}(text(\"{}\"), {{\"{key}\": {value}}})`",
+            sql(&format!(":{key}"))
+        ),
+        Driver::ExecDriverSql => format!(
+            "pass values as driver parameters: `{callee}(\"{}\", ({value},))`",
+            sql("%s")
+        ),
+        Driver::DjangoRaw => format!(
+            "pass values as params: `{callee}(\"{}\", [{value}])`",
+            sql("%s")
+        ),
+        Driver::DjangoExtra => format!(
+            "use an ORM filter, or pass values through `params`: `.extra(where=[\"id = %s\"], params=[{value}])`"
+        ),
+        Driver::DjangoRawSql => format!(
+            "pass values as params: `RawSQL(\"{}\", ({value},))`",
+            sql("%s")
+        ),
+        Driver::Asyncpg => format!(
+            "pass values as query arguments: `await {callee}(\"{}\", {value})`",
+            sql("$1")
+        ),
+        Driver::PsycopgSql => format!(
+            "compose with placeholders: `sql.SQL(\"... WHERE {{}} = %s\").format(sql.Identifier(col))` and pass `{value}` to `execute()` as a parameter"
+        ),
+        Driver::Pg => format!(
+            "pass values as parameters: `{callee}(\"{}\", [{value}])`",
+            sql("$1")
+        ),
+        Driver::Mysql => format!(
+            "pass values as parameters: `{callee}(\"{}\", [{value}])`",
+            sql("?")
+        ),
+        Driver::Mssql => format!(
+            "bind inputs instead: `request.input(\"{key}\", {value}).query(\"{}\")`",
+            sql(&format!("@{key}"))
+        ),
+        Driver::Sequelize => format!(
+            "use replacements: `{callee}(\"{}\", {{ replacements: {{ {key}: {value} }} }})`",
+            sql(&format!(":{key}"))
+        ),
+        Driver::TypeOrmQuery => format!(
+            "pass values as parameters: `{callee}(\"{}\", [{value}])` (`?` on MySQL)",
+            sql("$1")
+        ),
+        Driver::TypeOrmWhere => format!(
+            "use a named parameter: `{callee}(\"user.id = :{key}\", {{ {key}: {value} }})`"
+        ),
+        Driver::Knex => format!(
+            "use bindings: `{callee}(\"{}\", [{value}])`",
+            sql("?")
+        ),
+        Driver::KnexRawClause => format!("use bindings: `{callee}(\"id = ?\", [{value}])`"),
+        Driver::Prisma => format!(
+            "use the `$queryRaw` / `$executeRaw` tagged template, which sends `${{{value}}}` as a parameter, or pass `{value}` as an argument: `{callee}(\"{}\", {value})`",
+            sql("$1")
+        ),
+        Driver::Drizzle | Driver::Kysely => format!(
+            "use the `sql` tagged template, which sends `${{{value}}}` as a parameter, instead of `sql.raw()`"
+        ),
+        Driver::JsGeneric => format!(
+            "pass values as bound parameters (`$1` for pg, `?` for mysql2): `{callee}(\"{}\", [{value}])`",
+            sql("$1")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn statements_are_told_from_prose_and_other_query_languages() {
+        assert!(reads_as_statement("SELECT id FROM users WHERE id = "));
+        assert!(reads_as_statement("  insert into t (a) values ("));
+        assert!(reads_as_statement("update accounts set name = '"));
+        assert!(reads_as_statement("DELETE FROM sessions WHERE token = '"));
+        assert!(reads_as_statement("CREATE TABLE IF NOT EXISTS "));
+        assert!(reads_as_statement("TRUNCATE "));
+        assert!(reads_as_statement(
+            "WITH recent AS (SELECT 1) SELECT * FROM recent"
+        ));
+        assert!(!reads_as_statement("query { user(id: \"\") { name } }"));
+        assert!(!reads_as_statement("update the  dashboard"));
+        assert!(!reads_as_statement("name: AND in_stock:true"));
+        assert!(!reads_as_statement("rebuild  for "));
+    }
+
+    #[test]
+    fn slots_where_a_literal_goes() {
+        assert_eq!(
+            classify_slot("SELECT * FROM t WHERE id = ", ""),
+            Slot::Value
+        );
+        assert_eq!(classify_slot("WHERE name = '", "'"), Slot::Value);
+        assert_eq!(classify_slot("WHERE name LIKE '%", "%'"), Slot::Value);
+        assert_eq!(classify_slot("WHERE id IN (", ")"), Slot::Value);
+        assert_eq!(classify_slot("VALUES (1, ", ")"), Slot::Value);
+        assert_eq!(classify_slot("ORDER BY id LIMIT ", ""), Slot::Value);
+        assert_eq!(classify_slot("SET qty = qty + ", ""), Slot::Value);
+        assert_eq!(classify_slot("SELECT * FROM ", ""), Slot::Other);
+        assert_eq!(classify_slot("SELECT * FROM \"", "\""), Slot::Other);
+        assert_eq!(classify_slot("ORDER BY ", ""), Slot::Other);
+        assert_eq!(classify_slot("SELECT id FROM t WHERE ", ""), Slot::Other);
+        assert_eq!(classify_slot("", ".id = :id"), Slot::Other);
+        assert_eq!(classify_slot("SELECT pg_size(", ")"), Slot::Other);
+        assert_eq!(classify_slot("SELECT * ", ""), Slot::Other);
+    }
+
+    #[test]
+    fn conditions_that_check_a_name() {
+        assert!(checks_name("sort not in ALLOWED", "sort"));
+        assert!(checks_name("!ALLOWED.includes(sort)", "sort"));
+        assert!(checks_name("not re.fullmatch(r\"\\w+\", col)", "col"));
+        assert!(checks_name("!SAFE_KEY.test(key)", "key"));
+        assert!(checks_name("typeof value.$inc === 'number'", "value.$inc"));
+        assert!(checks_name("col.isidentifier()", "col"));
+        // Mentioned, but not what is checked.
+        assert!(!checks_name("order and sort in ALLOWED", "order"));
+        assert!(!checks_name("sorted(x) in ALLOWED", "sort"));
+        assert!(!checks_name("len(name) > 3", "name"));
+    }
+
+    #[test]
+    fn numbers_and_literal_unions_are_safe_annotations() {
+        let check = |annotation: &str| {
+            let source = format!("def f(x: {annotation}):\n    pass\n");
+            let mut parser = tree_sitter::Parser::new();
+            parser
+                .set_language(&corbel_engine::Grammar::Python.ts_language())
+                .unwrap();
+            let tree = parser.parse(&source, None).unwrap();
+            let semantic = Semantic::build(&tree, &source, corbel_engine::Grammar::Python);
+            let mut parameter = None;
+            walk_preorder(semantic.root(), |node| {
+                if node.kind() == "typed_parameter" {
+                    parameter = Some(node);
+                }
+            });
+            has_safe_annotation(parameter.unwrap(), &semantic)
+        };
+        assert!(check("int"));
+        assert!(check("Optional[int]"));
+        assert!(check("int | None"));
+        assert!(check("Literal[\"asc\", \"desc\"]"));
+        assert!(!check("str"));
+        assert!(!check("Optional[str]"));
+        assert!(!check("Literal[\"asc\", x]"));
+    }
+}

@@ -19,7 +19,9 @@ pub(super) fn collect(semantic: &mut Semantic<'_>) {
     walk_preorder(root, |node| {
         let scope = stack.current(node);
         let kind = node.kind();
-        if FUNCTION_KINDS.contains(&kind) {
+        // Named nodes only: the `function` keyword token has the same kind as old-style
+        // function expressions, and a scope for it would nest inside its own function.
+        if node.is_named() && FUNCTION_KINDS.contains(&kind) {
             if kind != "method_definition" {
                 if let Some(name) = node.child_by_field_name("name") {
                     semantic.bind(scope, name, node.start_byte(), BindingValue::Value(node));

@@ -142,3 +142,18 @@ fn call_chains_list_links_outermost_first() {
     assert_eq!(names, ["all", "filter", "query"]);
     assert_eq!(semantic.text(root), "session");
 }
+
+/// `function` expressions: the keyword token is not a scope of its own, so climbing
+/// enclosing functions ends (it used to ping-pong between the two forever).
+#[test]
+fn enclosing_functions_of_function_expressions_end() {
+    let source = "module.exports = function (db) {\n  return { go: async function () { await db.run(); } };\n};\n";
+    let tree = parse(Grammar::Tsx, source);
+    let semantic = Semantic::build(&tree, source, Grammar::Tsx);
+    let run = call(&semantic, "db.run");
+    assert!(semantic.request_handler(run).is_none());
+    let inner = semantic.enclosing_function(run).unwrap();
+    let outer = semantic.enclosing_function(inner).unwrap();
+    assert_eq!(outer.kind(), "function_expression");
+    assert!(semantic.enclosing_function(outer).is_none());
+}

@@ -6,12 +6,16 @@
 pub mod common;
 pub mod missing_timeout;
 pub mod notices;
+pub mod unbounded_query;
 
 use corbel_engine::{ProjectRule, Rule, RuleMeta};
 
 /// Every syntax rule, in id order.
 pub fn all_rules() -> &'static [&'static dyn Rule] {
-    static RULES: [&dyn Rule; 1] = [&missing_timeout::MissingTimeout];
+    static RULES: [&dyn Rule; 2] = [
+        &missing_timeout::MissingTimeout,
+        &unbounded_query::UnboundedQuery,
+    ];
     &RULES
 }
 

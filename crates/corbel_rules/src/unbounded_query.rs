@@ -126,7 +126,6 @@ fn is_batch_path(path: &str) -> bool {
                     | "bin"
                     | "cli"
                     | "management"
-                    | "fixtures"
             )
     })
 }
@@ -480,7 +479,7 @@ fn bindings_verdict<'t>(variable: Node<'t>, semantic: &Semantic<'t>, bounding: &
         }
         let root = semantic.unwrap_expression(root);
         match root.kind() {
-            "subscript" | "subscript_expression" => return Verdict::Bounded,
+            "subscript" if is_python_slice(root) => return Verdict::Bounded,
             "call" | "call_expression" if links.is_empty() => {
                 // `q = paginate(q, page)`: handed to a function that may bound it.
                 if call_arguments(root)
@@ -920,6 +919,11 @@ fn django_manager_model<'t>(root: Node<'t>, semantic: &Semantic<'t>) -> Option<&
     }
     let object = root.child_by_field_name("object")?;
     let model = match object.kind() {
+        // `cls.objects` in a model's classmethod: the class's name.
+        "identifier" if semantic.text(object) == "cls" => {
+            let class = corbel_engine::semantic::enclosing_class(semantic.root(), root)?;
+            semantic.text(class.child_by_field_name("name")?)
+        }
         "identifier" => semantic.text(object),
         "attribute" => semantic.text(object.child_by_field_name("attribute")?),
         _ => return None,
@@ -1894,7 +1898,14 @@ fn check_javascript(node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 }
                 "toArray" => mongo_to_array(node, ctx),
                 "then" | "exec" | "all" => {
-                    if let Some(object) = function.child_by_field_name("object") {
+                    let Some(object) = function.child_by_field_name("object") else {
+                        return;
+                    };
+                    // `q.exec().then(...)`: checked once, at `exec`.
+                    let inner = callee(semantic.unwrap_expression(object))
+                        .child_by_field_name("property")
+                        .map(|p| semantic.text(p));
+                    if !matches!(inner, Some("exec" | "then" | "all" | "execute")) {
                         thenable_builder(object, node, ctx);
                     }
                 }
@@ -2439,7 +2450,32 @@ fn typeorm_entity(receiver: Node<'_>, semantic: &Semantic<'_>) -> Option<String>
             .map(str::to_string);
     }
     let last = last_segment(receiver, semantic);
-    is_capitalized(last).then(|| last.to_string())
+    if is_capitalized(last) {
+        return Some(last.to_string());
+    }
+    injected_entity(last, semantic.source())
+}
+
+/// NestJS: `@InjectRepository(Order) private readonly orderRepository` → `Order`.
+fn injected_entity(property: &str, source: &str) -> Option<String> {
+    if property.is_empty() {
+        return None;
+    }
+    source.match_indices("InjectRepository(").find_map(|(at, marker)| {
+        let rest = &source[at + marker.len()..];
+        let close = rest.find(')')?;
+        let entity = rest[..close].trim();
+        // The parameter the decorator applies to, before the next parameter or `{`.
+        let parameter = &rest[close + 1..];
+        let end = parameter
+            .find([',', '{', ';'])
+            .unwrap_or(parameter.len())
+            .min(200);
+        let declared = parameter[..end]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+            .any(|word| word == property);
+        (declared && is_capitalized(entity)).then(|| entity.to_string())
+    })
 }
 
 /// `repo.createQueryBuilder('u')...getMany()` without `.take()`/`.limit()`.
@@ -2708,12 +2744,12 @@ fn mongo_to_array(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     let collection = js_receiver(find.call)
         .map(|o| describe(o, semantic))
         .unwrap_or_default();
-    let documents = if filtering.filtered {
-        format!("every matching document of `{collection}`")
-    } else {
-        format!("every document of `{collection}`")
-    };
     let model = mongo_collection_name(find.call, semantic).unwrap_or_else(|| collection.clone());
+    let documents = if filtering.filtered {
+        format!("every matching document of `{model}`")
+    } else {
+        format!("every document of `{model}`")
+    };
     emit(
         ctx,
         Candidate {

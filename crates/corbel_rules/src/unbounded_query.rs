@@ -107,10 +107,14 @@ const WALK_BUDGET: usize = 2_000;
 const KEY_NAMES: &[&str] = &["id", "pk", "uuid", "guid", "_id"];
 
 /// Directories whose code runs once, by hand or at deploy time, over tables it means to
-/// read whole: data migrations, seeds, one-off scripts, CLIs, Django management commands.
+/// read whole: data migrations, seeds, one-off scripts, CLIs, Django management commands,
+/// `setup.py`/`manage.py`.
 fn is_batch_path(path: &str) -> bool {
     let mut dirs: Vec<&str> = path.split('/').collect();
-    dirs.pop();
+    let file = dirs.pop().unwrap_or("");
+    if matches!(file, "setup.py" | "manage.py" | "noxfile.py" | "fabfile.py") {
+        return true;
+    }
     dirs.iter().any(|dir| {
         let dir = dir.to_ascii_lowercase();
         dir.contains("migration")
@@ -213,6 +217,28 @@ const LOOKUP_WORDS: &[&str] = &[
     "channels",
     "connection",
     "connections",
+    "column",
+    "columns",
+    "resolver",
+    "resolvers",
+    "realm",
+    "realms",
+    "connector",
+    "connectors",
+    "provider",
+    "providers",
+    "macro",
+    "macros",
+    "pref",
+    "prefs",
+    "vocabulary",
+    "vocabularies",
+    "admin",
+    "admins",
+    "storage",
+    "storages",
+    "handler",
+    "handlers",
 ];
 
 fn is_lookup_table(model: &str) -> bool {
@@ -230,7 +256,7 @@ fn is_lookup_table(model: &str) -> bool {
     LOOKUP_WORDS.contains(&last)
         || words
             .iter()
-            .any(|w| matches!(w.as_str(), "schedule" | "schedules" | "scheduled"))
+            .any(|w| matches!(w.as_str(), "schedule" | "schedules" | "scheduled" | "alembic"))
         || words
             .iter()
             .any(|w| w.contains("permission") || matches!(w.as_str(), "role" | "roles"))
@@ -297,22 +323,112 @@ struct Candidate<'t> {
     /// Model or table name, for the lookup-table exemption.
     model: String,
     filtering: Filtering,
+    /// Materialized by a loop (rows used one by one), rather than handed on whole.
+    iterated: bool,
     message: String,
     help: String,
 }
 
-/// Reports a candidate unless its filters bound it, it reads a lookup table, or it is
-/// scoped to one parent outside a request handler.
+/// Reports a candidate unless its filters bound it, it reads a lookup table, it runs in a
+/// background job, or it is scoped to one parent and not handed whole to a response.
 fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     let filtering = candidate.filtering;
     if filtering.keyed || filtering.unknown || is_lookup_table(&candidate.model) {
         return;
     }
-    if filtering.scoped && ctx.semantic.request_handler(candidate.anchor).is_none() {
+    let semantic = ctx.semantic;
+    if filtering.scoped
+        && (candidate.iterated || semantic.request_handler(candidate.anchor).is_none())
+    {
+        return;
+    }
+    if in_background_job(candidate.anchor, semantic) {
         return;
     }
     ctx.report_span(candidate.span, candidate.message)
         .help(candidate.help);
+}
+
+/// Decorators of scheduled and queued jobs and signal handlers: Celery
+/// `@shared_task`/`@app.task`, `@periodic_task`, Django `@receiver`, RQ `@job`, Dramatiq
+/// `@actor`, APScheduler `@scheduled_job`, NestJS `@Cron`/`@Interval`/`@Process`.
+const JOB_DECORATORS: &[&str] = &[
+    "task",
+    "shared_task",
+    "periodic_task",
+    "db_periodic_task",
+    "db_task",
+    "receiver",
+    "job",
+    "actor",
+    "cron",
+    "scheduled_job",
+    "scheduled_task",
+    "Cron",
+    "Interval",
+    "Timeout",
+    "Process",
+    "OnEvent",
+];
+
+/// Whether `node` runs in a function decorated as a background job: such jobs visit
+/// rows on purpose, and are better served by streaming than by pagination.
+fn in_background_job(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut function = semantic.enclosing_function(node);
+    for _ in 0..MAX_HOPS {
+        let Some(current) = function else {
+            return false;
+        };
+        if decorator_names(current, semantic)
+            .iter()
+            .any(|name| JOB_DECORATORS.contains(name))
+        {
+            return true;
+        }
+        function = semantic.enclosing_function(current);
+    }
+    false
+}
+
+/// The last name of each decorator of a function: `shared_task` for
+/// `@celery.shared_task(bind=True)`.
+fn decorator_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t str> {
+    let mut decorators = Vec::new();
+    match function.kind() {
+        "function_definition" => {
+            if let Some(decorated) = function
+                .parent()
+                .filter(|p| p.kind() == "decorated_definition")
+            {
+                decorators.extend(
+                    named_children(decorated)
+                        .into_iter()
+                        .filter(|d| d.kind() == "decorator"),
+                );
+            }
+        }
+        "method_definition" => {
+            let mut sibling = function.prev_named_sibling();
+            while let Some(decorator) = sibling.filter(|n| n.kind() == "decorator") {
+                decorators.push(decorator);
+                sibling = decorator.prev_named_sibling();
+            }
+            decorators.extend(
+                named_children(function)
+                    .into_iter()
+                    .filter(|d| d.kind() == "decorator"),
+            );
+        }
+        _ => {}
+    }
+    decorators
+        .into_iter()
+        .map(|decorator| {
+            let text = semantic.text(decorator).trim_start_matches('@');
+            let head = text.split('(').next().unwrap_or("");
+            head.rsplit('.').next().unwrap_or("").trim()
+        })
+        .collect()
 }
 
 /// A query after following method chains and the local variables they were built in.
@@ -888,6 +1004,7 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
             span: Span::of(&expr),
             model: model.to_string(),
             filtering,
+            iterated: how == "iterated",
             message: format!("{shown} is {how} with no slice or paginator: it loads {rows}"),
             help: format!(
                 "page it: `{model}.objects.filter(pk__gt=last_pk).order_by(\"pk\")[:50]` (keyset), a `Paginator`, or DRF pagination; batch jobs can stream with `.iterator()`"
@@ -1172,6 +1289,7 @@ fn check_legacy_query(
             span: span_to(anchor, callee(anchor)),
             model: model.clone(),
             filtering,
+            iterated: how.is_some(),
             message,
             help: format!(
                 "page with a keyset: `.filter({model}.id > last_id).order_by({model}.id).limit(50).all()`"
@@ -1183,13 +1301,27 @@ fn check_legacy_query(
 /// The model an entity belongs to: `User` for `User` or `User.email`, `users` for
 /// `users.c.id`, the whole expression otherwise (`models.User`, `self.role_model`).
 fn model_name(entity: Node<'_>, semantic: &Semantic<'_>) -> String {
+    // `session.query(cls)` in a classmethod: the class's name.
+    if entity.kind() == "identifier" && semantic.text(entity) == "cls" {
+        if let Some(name) = corbel_engine::semantic::enclosing_class(semantic.root(), entity)
+            .and_then(|class| class.child_by_field_name("name"))
+        {
+            return semantic.text(name).to_string();
+        }
+    }
     if entity.kind() == "attribute" {
         if let Some(object) = entity.child_by_field_name("object") {
             let object_text = semantic.text(object);
             if let Some(table) = object_text.strip_suffix(".c") {
                 return table.to_string();
             }
-            if object.kind() == "identifier" && is_capitalized(object_text) {
+            let attribute = entity
+                .child_by_field_name("attribute")
+                .map(|a| semantic.text(a))
+                .unwrap_or("");
+            let object_last = object_text.rsplit('.').next().unwrap_or(object_text);
+            // `User.email`, `models.User.email` → the model; `db.User` stays whole.
+            if is_capitalized(object_last) && !is_capitalized(attribute) {
                 return object_text.to_string();
             }
         }
@@ -1227,6 +1359,7 @@ fn is_aggregate(expr: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let text = semantic.text(expr);
     text.contains("func.")
         || text.starts_with("count(")
+        || text.starts_with("distinct(")
         || text.contains(".count(")
         || text.contains("literal_column(")
 }
@@ -1508,6 +1641,7 @@ fn check_select_statement(
             span: span_to(call, callee(call)),
             model: model.clone(),
             filtering,
+            iterated: false,
             message: format!("`{shown}` is read with {how} and has no `.limit()`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `select({model}).where({model}.id > last_id).order_by({model}.id).limit(50)`"
@@ -1626,6 +1760,7 @@ fn check_raw_sql(call: Node<'_>, sql: Node<'_>, how: &str, ctx: &mut RuleContext
             span: span_to(call, callee(call)),
             model: table.clone(),
             filtering,
+            iterated: false,
             message: format!("`SELECT ... FROM {table}` has no `LIMIT` and {how} loads {rows}"),
             help: "page with a keyset: `... WHERE id > %s ORDER BY id LIMIT %s`, or read in batches with `fetchmany(n)`".to_string(),
         },
@@ -1836,6 +1971,7 @@ fn report_py_mongo(
             span: span_to(anchor, callee(anchor)),
             model: collection.clone(),
             filtering,
+            iterated: false,
             message: format!("`{shown}` has no `.limit()` and {how} loads {documents}"),
             help: "page with a range on `_id`: `.find({\"_id\": {\"$gt\": last_id}}).sort(\"_id\", 1).limit(50)`".to_string(),
         },
@@ -2219,6 +2355,7 @@ fn prisma_find_many(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model: model.to_string(),
             filtering,
+            iterated: false,
             message,
             help,
         },
@@ -2276,6 +2413,7 @@ fn sequelize_find_all(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_
             span: span_to(call, callee(call)),
             model: model.clone(),
             filtering,
+            iterated: false,
             message: format!("`{model}.{method}()` has no `limit`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `{model}.{method}({{ where: {{ id: {{ [Op.gt]: lastId }} }}, order: [['id', 'ASC']], limit: 50 }})`"
@@ -2414,6 +2552,7 @@ fn typeorm_find(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model: entity.unwrap_or_else(|| last.to_string()),
             filtering,
+            iterated: false,
             message: format!("`{name}` has no `take`: it loads {rows}"),
             help: "page with a keyset: `find({ where: { id: MoreThan(lastId) }, order: { id: 'ASC' }, take: 50 })`".to_string(),
         },
@@ -2546,6 +2685,7 @@ fn typeorm_query_builder(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_,
             span: span_to(call, callee(call)),
             model: entity.or(alias).unwrap_or_default(),
             filtering,
+            iterated: false,
             message: format!("`.{method}()` on a query builder with no `.take()`: it loads {rows}"),
             help: "page with a keyset: `.andWhere('u.id > :lastId', { lastId }).orderBy('u.id').take(50)`".to_string(),
         },
@@ -2613,6 +2753,7 @@ fn kysely_execute(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) -> bool {
             span: span_to(call, callee(call)),
             model: table.clone(),
             filtering,
+            iterated: false,
             message: format!("`selectFrom('{table}')` is executed with no `.limit()`: it loads {rows}"),
             help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50).execute()`"
                 .to_string(),
@@ -2757,6 +2898,7 @@ fn mongo_to_array(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model,
             filtering,
+            iterated: false,
             message: format!("`{collection}.find().toArray()` has no `.limit()`: it loads {documents}"),
             help: "page with a range on `_id`: `.find({ _id: { $gt: lastId } }).sort({ _id: 1 }).limit(50).toArray()`".to_string(),
         },
@@ -2876,6 +3018,7 @@ fn mongoose_find(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, 
             span: anchor_span(anchor, callee(find.call)),
             model: name.clone(),
             filtering,
+            iterated: false,
             message: format!("`{name}.find()` has no `.limit()`: it loads {documents}"),
             help: "page with a range on `_id`: `.find({ _id: { $gt: lastId } }).sort({ _id: 1 }).limit(50)`".to_string(),
         },
@@ -2930,6 +3073,7 @@ fn drizzle_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_,
             span: anchor_span(anchor, callee(select.call)),
             model: table.clone(),
             filtering,
+            iterated: false,
             message: format!("`select().from({table})` has no `.limit()`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `.where(gt({table}.id, lastId)).orderBy(asc({table}.id)).limit(50)`"
@@ -3025,6 +3169,7 @@ fn knex_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_
             span: anchor_span(anchor, head),
             model: table.clone(),
             filtering,
+            iterated: false,
             message: format!("knex select from `{table}` has no `.limit()`: it loads {rows}"),
             help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50)`".to_string(),
         },

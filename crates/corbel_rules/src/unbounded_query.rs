@@ -18,7 +18,9 @@
 //! countries, settings...), migrations, seeds, scripts, CLIs, management commands and
 //! import-time code are skipped: they legitimately read whole, small tables.
 
-use crate::common::{js_arguments, js_property, named_children, py_argument, resolve_local, Lookup};
+use crate::common::{
+    js_arguments, js_property, named_children, py_argument, resolve_local, Lookup,
+};
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
@@ -246,7 +248,11 @@ fn is_lookup_table(model: &str) -> bool {
     // `role_model`, `RoleTable`: the word before a generic suffix names the table.
     let mut words: &[String] = &words;
     while let [rest @ .., last] = words {
-        if matches!(last.as_str(), "model" | "models" | "table" | "cls" | "entity") && !rest.is_empty() {
+        if matches!(
+            last.as_str(),
+            "model" | "models" | "table" | "cls" | "entity" | "repo" | "repository" | "dao"
+        ) && !rest.is_empty()
+        {
             words = rest;
         } else {
             break;
@@ -254,9 +260,12 @@ fn is_lookup_table(model: &str) -> bool {
     }
     let last = words.last().map(String::as_str).unwrap_or("");
     LOOKUP_WORDS.contains(&last)
-        || words
-            .iter()
-            .any(|w| matches!(w.as_str(), "schedule" | "schedules" | "scheduled" | "alembic"))
+        || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "schedule" | "schedules" | "scheduled" | "alembic"
+            )
+        })
         || words
             .iter()
             .any(|w| w.contains("permission") || matches!(w.as_str(), "role" | "roles"))
@@ -596,16 +605,18 @@ fn bindings_verdict<'t>(variable: Node<'t>, semantic: &Semantic<'t>, bounding: &
         let root = semantic.unwrap_expression(root);
         match root.kind() {
             "subscript" if is_python_slice(root) => return Verdict::Bounded,
-            "call" | "call_expression" if links.is_empty() => {
-                // `q = paginate(q, page)`: handed to a function that may bound it.
-                if call_arguments(root)
-                    .iter()
-                    .any(|arg| mentions_identifier(*arg, name, semantic))
-                {
-                    return Verdict::Unknown;
-                }
+            // `q = paginate(q, page)`: handed to a function that may bound it.
+            "call" | "call_expression"
+                if links.is_empty()
+                    && call_arguments(root)
+                        .iter()
+                        .any(|arg| mentions_identifier(*arg, name, semantic)) =>
+            {
+                return Verdict::Unknown;
             }
-            "conditional_expression" | "ternary_expression" | "boolean_operator"
+            "conditional_expression"
+            | "ternary_expression"
+            | "boolean_operator"
             | "binary_expression" => return Verdict::Unknown,
             _ => {}
         }
@@ -901,8 +912,12 @@ fn py_is_literal(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
     match value.kind() {
         "integer" | "float" | "true" | "false" | "none" => true,
-        "string" | "concatenated_string" => semantic.string_build(value).is_some_and(|b| b.is_constant()),
-        "unary_operator" => value.named_child(0).is_some_and(|v| py_is_literal(v, semantic)),
+        "string" | "concatenated_string" => semantic
+            .string_build(value)
+            .is_some_and(|b| b.is_constant()),
+        "unary_operator" => value
+            .named_child(0)
+            .is_some_and(|v| py_is_literal(v, semantic)),
         "list" | "tuple" | "set" => named_children(value)
             .iter()
             .all(|item| py_is_literal(*item, semantic)),
@@ -940,10 +955,41 @@ const DJANGO_EQUALITY: &[&str] = &["exact", "iexact", "in"];
 
 /// Django field lookups (the last `__` part of a filter key).
 const DJANGO_LOOKUPS: &[&str] = &[
-    "exact", "iexact", "in", "gt", "gte", "lt", "lte", "contains", "icontains", "startswith",
-    "istartswith", "endswith", "iendswith", "range", "isnull", "regex", "iregex", "date",
-    "year", "month", "day", "week", "week_day", "quarter", "time", "hour", "minute", "second",
-    "search", "overlap", "contained_by", "has_key", "has_keys", "has_any_keys", "len",
+    "exact",
+    "iexact",
+    "in",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "range",
+    "isnull",
+    "regex",
+    "iregex",
+    "date",
+    "year",
+    "month",
+    "day",
+    "week",
+    "week_day",
+    "quarter",
+    "time",
+    "hour",
+    "minute",
+    "second",
+    "search",
+    "overlap",
+    "contained_by",
+    "has_key",
+    "has_keys",
+    "has_any_keys",
+    "len",
 ];
 
 /// Reports a Django queryset materialized at `expr`; returns whether `expr` was one
@@ -1253,8 +1299,7 @@ fn check_legacy_query(
     let Some(model) = model else {
         return;
     };
-    if query.has(SQLALCHEMY_BOUNDING)
-        || entities.iter().any(|e| reads_local_subquery(*e, semantic))
+    if query.has(SQLALCHEMY_BOUNDING) || entities.iter().any(|e| reads_local_subquery(*e, semantic))
     {
         return;
     }
@@ -1263,7 +1308,11 @@ fn check_legacy_query(
             .links
             .iter()
             .filter(|l| matches!(l.name, "with_entities" | "add_columns"))
-            .any(|l| call_arguments(l.call).iter().any(|a| is_aggregate(*a, semantic)));
+            .any(|l| {
+                call_arguments(l.call)
+                    .iter()
+                    .any(|a| is_aggregate(*a, semantic))
+            });
     if aggregate || query.variables_bounded(start, semantic, SQLALCHEMY_BOUNDING, None) {
         return;
     }
@@ -1392,7 +1441,9 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                         filtering.unknown = true;
                         continue;
                     }
-                    let key = argument.child_by_field_name("name").map(|n| semantic.text(n));
+                    let key = argument
+                        .child_by_field_name("name")
+                        .map(|n| semantic.text(n));
                     if key.is_some_and(|k| is_key_name(k, &unique)) {
                         filtering.keyed = true;
                     }
@@ -1405,9 +1456,9 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
             // An inner join to a subquery built here restricts the rows to its own.
             "join" => {
                 let target = positional_arguments(link.call).first().copied();
-                if target.is_some_and(|t| {
-                    t.kind() == "identifier" && !is_capitalized(semantic.text(t))
-                }) {
+                if target
+                    .is_some_and(|t| t.kind() == "identifier" && !is_capitalized(semantic.text(t)))
+                {
                     filtering.filtered = true;
                     filtering.scoped = true;
                 }
@@ -1522,10 +1573,9 @@ fn sqlalchemy_condition(
                     filtering.scoped |= runtime_argument;
                 }
                 // A condition made by a helper (`get_access_filters(Model)`).
-                _ if function.kind() == "identifier"
-                    || !function
-                        .child_by_field_name("object")
-                        .is_some_and(|o| o.kind() == "attribute") =>
+                _ if function
+                    .child_by_field_name("object")
+                    .is_none_or(|o| o.kind() != "attribute") =>
                 {
                     filtering.unknown = true;
                 }
@@ -1554,10 +1604,12 @@ fn check_executed_statement(call: Node<'_>, query: &Query<'_>, ctx: &mut RuleCon
         return;
     };
     // Only result-shaping links may sit between the execution and `.all()`.
-    if query.links[..index]
-        .iter()
-        .any(|l| !matches!(l.name, "scalars" | "unique" | "mappings" | "tuples" | "columns"))
-    {
+    if query.links[..index].iter().any(|l| {
+        !matches!(
+            l.name,
+            "scalars" | "unique" | "mappings" | "tuples" | "columns"
+        )
+    }) {
         return;
     }
     let Some(statement) = positional_arguments(executed.call).first().copied() else {
@@ -1591,12 +1643,16 @@ fn select_statement<'t>(
     let function = select.child_by_field_name("function")?;
     let is_select = match semantic.qualified_name(function) {
         Some(q) => {
-            (q.starts_with("sqlalchemy") || q.starts_with("sqlmodel") || q.starts_with("flask_sqlalchemy"))
+            (q.starts_with("sqlalchemy")
+                || q.starts_with("sqlmodel")
+                || q.starts_with("flask_sqlalchemy"))
                 && q.ends_with(".select")
         }
         None => {
-            matches!(semantic.text(function), "select" | "db.select" | "sa.select")
-                && (source.contains("sqlalchemy") || source.contains("sqlmodel"))
+            matches!(
+                semantic.text(function),
+                "select" | "db.select" | "sa.select"
+            ) && (source.contains("sqlalchemy") || source.contains("sqlmodel"))
         }
     };
     is_select.then_some(Select { query, select })
@@ -1731,7 +1787,9 @@ fn previous_execute<'t>(
         let method = callee
             .child_by_field_name("attribute")
             .map(|a| semantic.text(a));
-        let object = callee.child_by_field_name("object").map(|o| semantic.text(o));
+        let object = callee
+            .child_by_field_name("object")
+            .map(|o| semantic.text(o));
         if method == Some("execute") && object == Some(receiver_text) {
             found = Some(node);
         }
@@ -1778,8 +1836,21 @@ fn unbounded_select(sql: &str) -> Option<(String, Filtering)> {
     }
     let from = upper.find(" FROM ")?;
     const BOUNDS: &[&str] = &[
-        "LIMIT", "FETCH FIRST", "FETCH NEXT", " TOP ", "TOP(", "ROWNUM", " OFFSET ", "COUNT(",
-        "SUM(", "AVG(", "MIN(", "MAX(", "GROUP BY", "DISTINCT", "EXISTS",
+        "LIMIT",
+        "FETCH FIRST",
+        "FETCH NEXT",
+        " TOP ",
+        "TOP(",
+        "ROWNUM",
+        " OFFSET ",
+        "COUNT(",
+        "SUM(",
+        "AVG(",
+        "MIN(",
+        "MAX(",
+        "GROUP BY",
+        "DISTINCT",
+        "EXISTS",
     ];
     if BOUNDS.iter().any(|b| upper.contains(b)) {
         return None;
@@ -1815,7 +1886,8 @@ fn unbounded_select(sql: &str) -> Option<(String, Filtering)> {
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '(' | ')' | ';'))
         .collect();
     let table = table.replace(['"', '`', '[', ']'], "");
-    (!table.is_empty() && !table.contains('%') && !table.contains('{')).then_some((table, filtering))
+    (!table.is_empty() && !table.contains('%') && !table.contains('{'))
+        .then_some((table, filtering))
 }
 
 // --------------------------------------------------------------------- Python: MongoDB
@@ -1864,10 +1936,21 @@ fn py_mongo_find<'t>(
     let (index, find) = query.innermost(&["find", "find_all", "find_many"])?;
     // Only cursor methods outside `find()`; `limit`/`skip` bound it.
     const CURSOR: &[&str] = &[
-        "sort", "batch_size", "hint", "max_time_ms", "comment", "collation", "allow_disk_use",
-        "project", "projection", "fetch_links",
+        "sort",
+        "batch_size",
+        "hint",
+        "max_time_ms",
+        "comment",
+        "collation",
+        "allow_disk_use",
+        "project",
+        "projection",
+        "fetch_links",
     ];
-    if query.links[..index].iter().any(|l| !CURSOR.contains(&l.name)) {
+    if query.links[..index]
+        .iter()
+        .any(|l| !CURSOR.contains(&l.name))
+    {
         return None;
     }
     match py_argument(find.call, "limit", None, semantic) {
@@ -1935,7 +2018,9 @@ fn py_mongo_filter(dict: Node<'_>, semantic: &Semantic<'_>) -> Filtering {
                     .map(|k| strip_quotes(semantic.text(k)))
                     .unwrap_or("");
                 let operand = operator.child_by_field_name("value");
-                if matches!(name, "$in" | "$eq") && operand.is_some_and(|o| !py_is_literal(o, semantic)) {
+                if matches!(name, "$in" | "$eq")
+                    && operand.is_some_and(|o| !py_is_literal(o, semantic))
+                {
                     filtering.scoped = true;
                 }
             }
@@ -2026,10 +2111,11 @@ fn check_javascript(node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                     typeorm_query_builder(node, method, ctx)
                 }
                 "execute" => {
-                    if !kysely_execute(node, ctx) {
-                        if let Some(object) = function.child_by_field_name("object") {
-                            thenable_builder(object, node, ctx);
-                        }
+                    // Kysely's `selectFrom(...).execute()`, else a Drizzle/knex builder.
+                    let kysely = kysely_execute(node, ctx);
+                    match function.child_by_field_name("object") {
+                        Some(object) if !kysely => thenable_builder(object, node, ctx),
+                        _ => {}
                     }
                 }
                 "toArray" => mongo_to_array(node, ctx),
@@ -2110,7 +2196,9 @@ fn js_is_literal(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
     match value.kind() {
         "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
-        "template_string" => semantic.string_build(value).is_some_and(|b| b.is_constant()),
+        "template_string" => semantic
+            .string_build(value)
+            .is_some_and(|b| b.is_constant()),
         "unary_expression" => value
             .named_child(0)
             .is_some_and(|v| js_is_literal(v, semantic)),
@@ -2263,8 +2351,18 @@ fn js_filter_entry(
             }
             if !matches!(
                 name,
-                "In" | "Equal" | "Any" | "ArrayContains" | "Not" | "MoreThan" | "MoreThanOrEqual"
-                    | "LessThan" | "LessThanOrEqual" | "Like" | "ILike" | "Between" | "IsNull"
+                "In" | "Equal"
+                    | "Any"
+                    | "ArrayContains"
+                    | "Not"
+                    | "MoreThan"
+                    | "MoreThanOrEqual"
+                    | "LessThan"
+                    | "LessThanOrEqual"
+                    | "Like"
+                    | "ILike"
+                    | "Between"
+                    | "IsNull"
                     | "Raw"
             ) {
                 // `{ ownerId: getOwner(req) }`: a runtime value.
@@ -2281,9 +2379,31 @@ fn js_filter_entry(
 
 /// Prisma filter operators (the keys of `{ field: { ... } }`).
 const PRISMA_OPERATORS: &[&str] = &[
-    "equals", "in", "notIn", "not", "lt", "lte", "gt", "gte", "contains", "startsWith",
-    "endsWith", "mode", "search", "some", "every", "none", "is", "isNot", "has", "hasSome",
-    "hasEvery", "isEmpty", "path", "string_contains", "array_contains",
+    "equals",
+    "in",
+    "notIn",
+    "not",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "mode",
+    "search",
+    "some",
+    "every",
+    "none",
+    "is",
+    "isNot",
+    "has",
+    "hasSome",
+    "hasEvery",
+    "isEmpty",
+    "path",
+    "string_contains",
+    "array_contains",
 ];
 
 /// A JS options object at `index` and whether `key` is given: `Unknown` when options are
@@ -2392,7 +2512,10 @@ fn sequelize_find_all(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_
         return; // not the `findAll(options)` signature
     }
     for key in ["limit", "group"] {
-        if !matches!(js_option(call, options_index, key, semantic), Lookup::Absent) {
+        if !matches!(
+            js_option(call, options_index, key, semantic),
+            Lookup::Absent
+        ) {
             return;
         }
     }
@@ -2424,10 +2547,37 @@ fn sequelize_find_all(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_
 
 /// The options `findAll` takes in Sequelize and MikroORM.
 const SEQUELIZE_OPTIONS: &[&str] = &[
-    "where", "attributes", "include", "order", "orderBy", "limit", "offset", "group", "having",
-    "raw", "nest", "plain", "transaction", "paranoid", "subQuery", "logging", "lock",
-    "skipLocked", "distinct", "benchmark", "useMaster", "mapToModel", "populate", "fields",
-    "exclude", "filters", "cache", "strategy", "connectionType", "lockMode", "schema",
+    "where",
+    "attributes",
+    "include",
+    "order",
+    "orderBy",
+    "limit",
+    "offset",
+    "group",
+    "having",
+    "raw",
+    "nest",
+    "plain",
+    "transaction",
+    "paranoid",
+    "subQuery",
+    "logging",
+    "lock",
+    "skipLocked",
+    "distinct",
+    "benchmark",
+    "useMaster",
+    "mapToModel",
+    "populate",
+    "fields",
+    "exclude",
+    "filters",
+    "cache",
+    "strategy",
+    "connectionType",
+    "lockMode",
+    "schema",
 ];
 
 /// Whether an options object (literal or local) sets only keys from `known`.
@@ -2436,14 +2586,16 @@ fn has_only_keys(options: Node<'_>, known: &[&str], semantic: &Semantic<'_>) -> 
     if object.kind() != "object" {
         return false;
     }
-    named_children(object).iter().all(|property| match property.kind() {
-        "pair" => property
-            .child_by_field_name("key")
-            .and_then(|k| js_key(k, semantic))
-            .is_some_and(|k| known.contains(&k)),
-        "shorthand_property_identifier" => known.contains(&semantic.text(*property)),
-        _ => false,
-    })
+    named_children(object)
+        .iter()
+        .all(|property| match property.kind() {
+            "pair" => property
+                .child_by_field_name("key")
+                .and_then(|k| js_key(k, semantic))
+                .is_some_and(|k| known.contains(&k)),
+            "shorthand_property_identifier" => known.contains(&semantic.text(*property)),
+            _ => false,
+        })
 }
 
 /// A receiver that is visibly an ORM model or repository: a class imported from a models
@@ -2454,8 +2606,20 @@ fn is_model_receiver(receiver: Node<'_>, semantic: &Semantic<'_>, orm_in_file: b
     let last = last_segment(receiver, semantic);
     let lower = last.to_ascii_lowercase();
     const NOT_MODELS: &[&str] = &[
-        "service", "controller", "provider", "resolver", "helper", "client", "api", "cache",
-        "store", "util", "utils", "manager", "factory", "handler",
+        "service",
+        "controller",
+        "provider",
+        "resolver",
+        "helper",
+        "client",
+        "api",
+        "cache",
+        "store",
+        "util",
+        "utils",
+        "manager",
+        "factory",
+        "handler",
     ];
     if last.is_empty() || NOT_MODELS.iter().any(|suffix| lower.ends_with(suffix)) {
         return false;
@@ -2474,7 +2638,9 @@ fn is_model_receiver(receiver: Node<'_>, semantic: &Semantic<'_>, orm_in_file: b
         if let Some(qualified) = semantic.qualified_name(receiver) {
             let lower = qualified.to_ascii_lowercase();
             let local = lower.starts_with('.') || lower.starts_with('@') || lower.starts_with('~');
-            if local && (lower.contains("model") || lower.contains("entit") || lower.contains("/db")) {
+            if local
+                && (lower.contains("model") || lower.contains("entit") || lower.contains("/db"))
+            {
                 return true;
             }
         }
@@ -2530,7 +2696,10 @@ fn typeorm_find(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_>) {
             None => return,
         }
     } else {
-        if !matches!(js_option(call, options_index, "take", semantic), Lookup::Absent) {
+        if !matches!(
+            js_option(call, options_index, "take", semantic),
+            Lookup::Absent
+        ) {
             return;
         }
         js_where_option(call, options_index, semantic)
@@ -2600,21 +2769,23 @@ fn injected_entity(property: &str, source: &str) -> Option<String> {
     if property.is_empty() {
         return None;
     }
-    source.match_indices("InjectRepository(").find_map(|(at, marker)| {
-        let rest = &source[at + marker.len()..];
-        let close = rest.find(')')?;
-        let entity = rest[..close].trim();
-        // The parameter the decorator applies to, before the next parameter or `{`.
-        let parameter = &rest[close + 1..];
-        let end = parameter
-            .find([',', '{', ';'])
-            .unwrap_or(parameter.len())
-            .min(200);
-        let declared = parameter[..end]
-            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .any(|word| word == property);
-        (declared && is_capitalized(entity)).then(|| entity.to_string())
-    })
+    source
+        .match_indices("InjectRepository(")
+        .find_map(|(at, marker)| {
+            let rest = &source[at + marker.len()..];
+            let close = rest.find(')')?;
+            let entity = rest[..close].trim();
+            // The parameter the decorator applies to, before the next parameter or `{`.
+            let parameter = &rest[close + 1..];
+            let end = parameter
+                .find([',', '{', ';'])
+                .unwrap_or(parameter.len())
+                .min(200);
+            let declared = parameter[..end]
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|word| word == property);
+            (declared && is_capitalized(entity)).then(|| entity.to_string())
+        })
 }
 
 /// `repo.createQueryBuilder('u')...getMany()` without `.take()`/`.limit()`.
@@ -2653,11 +2824,9 @@ fn typeorm_query_builder(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_,
             }
             // `.innerJoin('g.products', 'p', 'p.id = :productId', { productId })`: the rows of
             // one parent (a key of the joined table pins the parent, not this table's rows).
-            name if name.starts_with("innerJoin") => {
-                if js_arguments(link.call).len() >= 3 {
-                    filtering.filtered = true;
-                    filtering.scoped = true;
-                }
+            name if name.starts_with("innerJoin") && js_arguments(link.call).len() >= 3 => {
+                filtering.filtered = true;
+                filtering.scoped = true;
             }
             "setParameter" | "setParameters" | "addCommonTableExpression" => {
                 filtering.filtered = true;
@@ -2669,10 +2838,7 @@ fn typeorm_query_builder(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_,
     let alias = js_arguments(builder.call)
         .first()
         .map(|a| strip_quotes(semantic.text(*a)).to_string());
-    let entity = typeorm_entity(
-        js_receiver(builder.call).unwrap_or(builder.call),
-        semantic,
-    );
+    let entity = typeorm_entity(js_receiver(builder.call).unwrap_or(builder.call), semantic);
     let target = entity
         .as_deref()
         .or(alias.as_deref())
@@ -2754,9 +2920,12 @@ fn kysely_execute(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) -> bool {
             model: table.clone(),
             filtering,
             iterated: false,
-            message: format!("`selectFrom('{table}')` is executed with no `.limit()`: it loads {rows}"),
-            help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50).execute()`"
-                .to_string(),
+            message: format!(
+                "`selectFrom('{table}')` is executed with no `.limit()`: it loads {rows}"
+            ),
+            help:
+                "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50).execute()`"
+                    .to_string(),
         },
     );
     true
@@ -2774,13 +2943,17 @@ fn builder_where(call: Node<'_>, method: &str, semantic: &Semantic<'_>) -> Filte
         return filtering;
     };
     let first = resolve_local(first, semantic);
-    let equality_method = matches!(method, "where" | "andWhere" | "orWhere" | "whereIn" | "andWhereIn");
+    let equality_method = matches!(
+        method,
+        "where" | "andWhere" | "orWhere" | "whereIn" | "andWhereIn"
+    );
     if method.ends_with("Raw") {
         // `whereRaw('id = ?', [id])`, `whereRaw(`LOWER(email) IN (${marks})`, emails)`
         if matches!(first.kind(), "string" | "template_string") {
             let text = semantic.text(first).to_ascii_uppercase();
             filtering.keyed = has_key_predicate(&text);
-            filtering.scoped = text.contains('?') || text.contains("${") || has_bound_parameter(&text);
+            filtering.scoped =
+                text.contains('?') || text.contains("${") || has_bound_parameter(&text);
         } else {
             filtering.unknown = true;
         }
@@ -2828,10 +3001,17 @@ fn drizzle_condition(condition: Node<'_>, semantic: &Semantic<'_>) -> Filtering 
     };
     let mut budget = WALK_BUDGET;
     walk_preorder(condition, |node| {
-        if budget == 0 || node.kind() != "call_expression" {
+        if budget == 0 {
             return;
         }
         budget -= 1;
+        // `or(...conditions)`: built out of sight.
+        if node.kind() == "spread_element" {
+            filtering.unknown = true;
+        }
+        if node.kind() != "call_expression" {
+            return;
+        }
         let name = semantic.text(callee(node));
         if !matches!(name, "eq" | "inArray") {
             return;
@@ -2841,7 +3021,10 @@ fn drizzle_condition(condition: Node<'_>, semantic: &Semantic<'_>) -> Filtering 
         if column.is_some_and(|c| KEY_NAMES.contains(&c)) {
             filtering.keyed = true;
         }
-        if operands.get(1).is_some_and(|v| !js_is_literal(*v, semantic)) {
+        if operands
+            .get(1)
+            .is_some_and(|v| !js_is_literal(*v, semantic))
+        {
             filtering.scoped = true;
         }
     });
@@ -2870,10 +3053,21 @@ fn mongo_to_array(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     }
     const CURSOR: &[&str] = &[
-        "sort", "project", "batchSize", "hint", "maxTimeMS", "comment", "collation",
-        "allowDiskUse", "addCursorFlag", "map",
+        "sort",
+        "project",
+        "batchSize",
+        "hint",
+        "maxTimeMS",
+        "comment",
+        "collation",
+        "allowDiskUse",
+        "addCursorFlag",
+        "map",
     ];
-    if query.links[..start].iter().any(|l| !CURSOR.contains(&l.name)) {
+    if query.links[..start]
+        .iter()
+        .any(|l| !CURSOR.contains(&l.name))
+    {
         return;
     }
     let Some(filtering) = mongo_find_filtering(find.call, semantic) else {
@@ -2954,7 +3148,12 @@ fn mongo_find_filtering(find: Node<'_>, semantic: &Semantic<'_>) -> Option<Filte
 fn thenable_builder(expr: Node<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     let semantic = ctx.semantic;
     let query = flatten(expr, semantic);
-    if query.links.is_empty() && query.roots.iter().all(|(r, _)| r.kind() != "call_expression") {
+    if query.links.is_empty()
+        && query
+            .roots
+            .iter()
+            .all(|(r, _)| r.kind() != "call_expression")
+    {
         return;
     }
     if mongoose_find(&query, anchor, ctx) || drizzle_select(&query, anchor, ctx) {
@@ -2965,10 +3164,37 @@ fn thenable_builder(expr: Node<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, 
 
 /// Mongoose query methods that keep it a list of documents.
 const MONGOOSE_CHAIN: &[&str] = &[
-    "sort", "lean", "select", "populate", "where", "equals", "in", "nin", "gt", "gte", "lt",
-    "lte", "ne", "or", "and", "regex", "exists", "elemMatch", "collation", "session",
-    "setOptions", "read", "hint", "comment", "maxTimeMS", "allowDiskUse", "exec", "then",
-    "catch", "orFail", "projection",
+    "sort",
+    "lean",
+    "select",
+    "populate",
+    "where",
+    "equals",
+    "in",
+    "nin",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "ne",
+    "or",
+    "and",
+    "regex",
+    "exists",
+    "elemMatch",
+    "collation",
+    "session",
+    "setOptions",
+    "read",
+    "hint",
+    "comment",
+    "maxTimeMS",
+    "allowDiskUse",
+    "exec",
+    "then",
+    "catch",
+    "orFail",
+    "projection",
 ];
 
 fn mongoose_find(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_>) -> bool {
@@ -2985,12 +3211,16 @@ fn mongoose_find(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, 
     let mongoose_links = query.links[..start]
         .iter()
         .any(|l| matches!(l.name, "lean" | "populate" | "exec"));
-    if !(ctx.source.contains("mongoose") || mongoose_links) || !is_model_receiver(model, semantic, true)
+    if !(ctx.source.contains("mongoose") || mongoose_links)
+        || !is_model_receiver(model, semantic, true)
     {
         return false;
     }
     // `limit`, `skip`, `cursor`, `countDocuments`...: bounded, streamed, or not a list.
-    if query.links[..start].iter().any(|l| !MONGOOSE_CHAIN.contains(&l.name)) {
+    if query.links[..start]
+        .iter()
+        .any(|l| !MONGOOSE_CHAIN.contains(&l.name))
+    {
         return true;
     }
     let Some(mut filtering) = mongo_find_filtering(find.call, semantic) else {
@@ -3042,8 +3272,7 @@ fn drizzle_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_,
         return false;
     };
     const BOUNDING: &[&str] = &[
-        "limit", "offset", "groupBy", "having", "$dynamic", "get", "iterator", "prepare",
-        "toSQL",
+        "limit", "offset", "groupBy", "having", "$dynamic", "get", "iterator", "prepare", "toSQL",
     ];
     if query.has(BOUNDING)
         || select.name == "selectDistinct"
@@ -3085,11 +3314,44 @@ fn drizzle_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_,
 
 /// knex methods that make a statement something other than a list of rows.
 const KNEX_NOT_A_LIST: &[&str] = &[
-    "limit", "first", "offset", "count", "countDistinct", "sum", "sumDistinct", "avg",
-    "avgDistinct", "min", "max", "insert", "update", "del", "delete", "increment",
-    "decrement", "truncate", "upsert", "onConflict", "merge", "returning", "groupBy",
-    "distinct", "distinctOn", "raw", "stream", "pipe", "paginate", "modify", "forPage",
-    "columnInfo", "toSQL", "toString", "clone", "page", "pluck", "exists",
+    "limit",
+    "first",
+    "offset",
+    "count",
+    "countDistinct",
+    "sum",
+    "sumDistinct",
+    "avg",
+    "avgDistinct",
+    "min",
+    "max",
+    "insert",
+    "update",
+    "del",
+    "delete",
+    "increment",
+    "decrement",
+    "truncate",
+    "upsert",
+    "onConflict",
+    "merge",
+    "returning",
+    "groupBy",
+    "distinct",
+    "distinctOn",
+    "raw",
+    "stream",
+    "pipe",
+    "paginate",
+    "modify",
+    "forPage",
+    "columnInfo",
+    "toSQL",
+    "toString",
+    "clone",
+    "page",
+    "pluck",
+    "exists",
 ];
 
 /// knex: `await knex('users').where(...)`, `await db.select('*').from('users')`.
@@ -3122,7 +3384,10 @@ fn knex_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_
             let Some(first) = count.checked_sub(1).and_then(|i| query.links.get(i)) else {
                 return false;
             };
-            if !matches!(first.name, "select" | "from" | "table" | "column" | "columns") {
+            if !matches!(
+                first.name,
+                "select" | "from" | "table" | "column" | "columns"
+            ) {
                 return false;
             }
             let Some(from) = query.links[..*count]
@@ -3153,7 +3418,10 @@ fn knex_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_
     }
     let mut filtering = Filtering::default();
     for link in &query.links[..start] {
-        if link.name.starts_with("where") || link.name.starts_with("andWhere") || link.name.starts_with("orWhere") {
+        if link.name.starts_with("where")
+            || link.name.starts_with("andWhere")
+            || link.name.starts_with("orWhere")
+        {
             filtering.merge(builder_where(link.call, link.name, semantic));
         }
         if link.name.starts_with("select") && has_sql_aggregate(semantic.text(link.call)) {
@@ -3171,7 +3439,8 @@ fn knex_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_
             filtering,
             iterated: false,
             message: format!("knex select from `{table}` has no `.limit()`: it loads {rows}"),
-            help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50)`".to_string(),
+            help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50)`"
+                .to_string(),
         },
     );
     true
@@ -3202,7 +3471,14 @@ fn has_sql_aggregate(text: &str) -> bool {
 /// `sqlite_master`, `pragma_function_list`.
 fn is_system_catalog(table: &str) -> bool {
     let lower = table.to_ascii_lowercase();
-    ["pg_", "information_schema", "sqlite_", "pragma_", "sys.", "mysql."]
-        .iter()
-        .any(|prefix| lower.starts_with(prefix))
+    [
+        "pg_",
+        "information_schema",
+        "sqlite_",
+        "pragma_",
+        "sys.",
+        "mysql.",
+    ]
+    .iter()
+    .any(|prefix| lower.starts_with(prefix))
 }

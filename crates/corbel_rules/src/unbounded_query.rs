@@ -909,23 +909,47 @@ fn py_return(node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
 
 /// Whether a Python value is a literal or a constant, not a runtime value.
 fn py_is_literal(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let value = semantic.unwrap_expression(value);
-    match value.kind() {
-        "integer" | "float" | "true" | "false" | "none" => true,
-        "string" | "concatenated_string" => semantic
-            .string_build(value)
-            .is_some_and(|b| b.is_constant()),
-        "unary_operator" => value
-            .named_child(0)
-            .is_some_and(|v| py_is_literal(v, semantic)),
-        "list" | "tuple" | "set" => named_children(value)
-            .iter()
-            .all(|item| py_is_literal(*item, semantic)),
-        "identifier" | "attribute" => {
-            is_constant_name(semantic.text(value)) || semantic.is_constant_value(value)
+    is_literal_value(value, semantic)
+}
+
+/// Whether a value (either language) is a literal or a constant, not a runtime value:
+/// numbers, strings without runtime parts, `None`/`null`, `-1`, lists of literals,
+/// `MAX_ROWS`, `Status.ACTIVE`, module-level constants. Iterative, with a node budget.
+fn is_literal_value(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut pending = vec![value];
+    let mut budget = WALK_BUDGET;
+    while let Some(node) = pending.pop() {
+        if budget == 0 {
+            return false;
         }
-        _ => false,
+        budget -= 1;
+        let node = semantic.unwrap_expression(node);
+        match node.kind() {
+            "integer" | "float" | "true" | "false" | "none" | "number" | "null" | "undefined"
+            | "regex" => {}
+            "string" | "concatenated_string" | "template_string" => {
+                if !semantic.string_build(node).is_some_and(|b| b.is_constant()) {
+                    return false;
+                }
+            }
+            "unary_operator" | "unary_expression" => match node.named_child(0) {
+                Some(operand) => pending.push(operand),
+                None => return false,
+            },
+            "list" | "tuple" | "set" | "array" => pending.extend(named_children(node)),
+            "identifier" | "attribute" | "member_expression" => {
+                let text = semantic.text(node);
+                if !(text == "undefined"
+                    || is_constant_name(text)
+                    || semantic.is_constant_value(node))
+                {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
     }
+    true
 }
 
 // ---------------------------------------------------------------- Python: Django querysets
@@ -2193,24 +2217,7 @@ fn js_key<'t>(key: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
 
 /// Whether a JS value is a literal or a constant, not a runtime value.
 fn js_is_literal(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let value = semantic.unwrap_expression(value);
-    match value.kind() {
-        "string" | "number" | "true" | "false" | "null" | "undefined" | "regex" => true,
-        "template_string" => semantic
-            .string_build(value)
-            .is_some_and(|b| b.is_constant()),
-        "unary_expression" => value
-            .named_child(0)
-            .is_some_and(|v| js_is_literal(v, semantic)),
-        "array" => named_children(value)
-            .iter()
-            .all(|item| js_is_literal(*item, semantic)),
-        "identifier" | "member_expression" => {
-            let text = semantic.text(value);
-            text == "undefined" || is_constant_name(text) || semantic.is_constant_value(value)
-        }
-        _ => false,
-    }
+    is_literal_value(value, semantic)
 }
 
 /// Operators that keep equality: Prisma `in`/`equals`, Mongo `$in`/`$eq`, Sequelize
@@ -2221,10 +2228,27 @@ const JS_EQUALITY_OPERATORS: &[&str] = &["in", "equals", "$in", "$eq", "eq", "Op
 /// `{ userId: { in: ids } }`, `{ author: { id } }` → scoped; a spread or a callback →
 /// unknown. `depth` bounds nested relation filters.
 fn js_filter(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Filtering {
+    let mut budget = WALK_BUDGET;
+    js_filter_within(expr, semantic, depth, &mut budget)
+}
+
+/// `js_filter` with a node budget shared by the whole walk: local objects may be
+/// referenced many times, so the depth bound alone does not bound the work.
+fn js_filter_within(
+    expr: Node<'_>,
+    semantic: &Semantic<'_>,
+    depth: usize,
+    budget: &mut usize,
+) -> Filtering {
     let mut filtering = Filtering {
         filtered: true,
         ..Filtering::default()
     };
+    if *budget == 0 {
+        filtering.unknown = true;
+        return filtering;
+    }
+    *budget -= 1;
     if depth > 4 {
         filtering.unknown = true;
         return filtering;
@@ -2253,7 +2277,7 @@ fn js_filter(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Filtering
                         let Some(value) = property.child_by_field_name("value") else {
                             continue;
                         };
-                        js_filter_entry(key, value, semantic, depth, &mut filtering);
+                        js_filter_entry(key, value, semantic, depth, budget, &mut filtering);
                     }
                     "shorthand_property_identifier" => {
                         if KEY_NAMES.contains(&semantic.text(property)) {
@@ -2271,7 +2295,7 @@ fn js_filter(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Filtering
         "array" => {
             let branches: Vec<Filtering> = named_children(object)
                 .iter()
-                .map(|branch| js_filter(*branch, semantic, depth + 1))
+                .map(|branch| js_filter_within(*branch, semantic, depth + 1, budget))
                 .collect();
             filtering.keyed = !branches.is_empty() && branches.iter().all(|b| b.keyed);
             filtering.scoped = branches.iter().any(|b| b.scoped);
@@ -2289,13 +2313,14 @@ fn js_filter_entry(
     value: Node<'_>,
     semantic: &Semantic<'_>,
     depth: usize,
+    budget: &mut usize,
     filtering: &mut Filtering,
 ) {
     if matches!(
         key,
         "AND" | "OR" | "NOT" | "$and" | "$or" | "$nor" | "Op.and" | "Op.or" | "Op.not"
     ) {
-        let inner = js_filter(value, semantic, depth + 1);
+        let inner = js_filter_within(value, semantic, depth + 1, budget);
         filtering.scoped |= inner.scoped || inner.keyed;
         filtering.unknown |= inner.unknown;
         return;
@@ -2336,7 +2361,7 @@ fn js_filter_entry(
                 }
             } else {
                 // A relation filter: `{ author: { id: userId } }` is one parent's rows.
-                let inner = js_filter(value, semantic, depth + 1);
+                let inner = js_filter_within(value, semantic, depth + 1, budget);
                 filtering.scoped |= inner.scoped || inner.keyed;
                 filtering.unknown |= inner.unknown;
             }

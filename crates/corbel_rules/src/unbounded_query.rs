@@ -277,12 +277,15 @@ fn name_words(name: &str) -> Vec<String> {
     let mut words = Vec::new();
     for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
         let mut current = String::new();
-        let mut previous_upper = false;
-        for c in part.chars() {
-            if c.is_ascii_uppercase() && !previous_upper && !current.is_empty() {
+        let chars: Vec<char> = part.chars().collect();
+        for (index, c) in chars.iter().enumerate() {
+            let previous_upper = index > 0 && chars[index - 1].is_ascii_uppercase();
+            let next_lower = chars.get(index + 1).is_some_and(|n| n.is_ascii_lowercase());
+            // `orderItems` → order, items; `CAConnector` → ca, connector.
+            let boundary = c.is_ascii_uppercase() && (!previous_upper || next_lower);
+            if boundary && !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
-            previous_upper = c.is_ascii_uppercase();
             current.push(c.to_ascii_lowercase());
         }
         if !current.is_empty() {
@@ -391,12 +394,30 @@ fn in_background_job(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
         if decorator_names(current, semantic)
             .iter()
             .any(|name| JOB_DECORATORS.contains(name))
+            || is_migration_callback(current, semantic)
         {
             return true;
         }
         function = semantic.enclosing_function(current);
     }
     false
+}
+
+/// A callback registered as a data migration: `apos.migration.add('name', async () => ...)`,
+/// `migrations.register(...)`.
+fn is_migration_callback(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(call) = function
+        .parent()
+        .filter(|p| p.kind() == "arguments")
+        .and_then(|arguments| arguments.parent())
+    else {
+        return false;
+    };
+    let callee = call
+        .child_by_field_name("function")
+        .map(|f| semantic.text(f).to_ascii_lowercase())
+        .unwrap_or_default();
+    callee.contains("migration") || callee.contains("migrate")
 }
 
 /// The last name of each decorator of a function: `shared_task` for
@@ -3506,4 +3527,77 @@ fn is_system_catalog(table: &str) -> bool {
     ]
     .iter()
     .any(|prefix| lower.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_into_words() {
+        assert_eq!(
+            name_words("ProjectOnboardingSteps"),
+            ["project", "onboarding", "steps"]
+        );
+        assert_eq!(name_words("CAConnector"), ["ca", "connector"]);
+        assert_eq!(name_words("user_roles"), ["user", "roles"]);
+        assert_eq!(name_words("self.role_model"), ["self", "role", "model"]);
+    }
+
+    #[test]
+    fn lookup_tables_are_recognised_by_their_last_word() {
+        for name in [
+            "Country",
+            "user_roles",
+            "self.role_model",
+            "SqlRolePermission",
+            "adminRepo",
+        ] {
+            assert!(is_lookup_table(name), "{name}");
+        }
+        for name in [
+            "Order",
+            "AuditEvent",
+            "posts_authors",
+            "RolloutEvent",
+            "Typewriter",
+        ] {
+            assert!(!is_lookup_table(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn selects_without_a_bound_name_their_table() {
+        let (table, filtering) =
+            unbounded_select("SELECT id, email FROM users").unwrap_or_default();
+        assert_eq!(table, "users");
+        assert!(!filtering.filtered);
+        let (_, filtering) =
+            unbounded_select("select * from invoices where customer_id = %s").unwrap_or_default();
+        assert!(filtering.scoped && !filtering.keyed);
+        let (_, filtering) =
+            unbounded_select("SELECT * FROM users WHERE id = ?").unwrap_or_default();
+        assert!(filtering.keyed);
+        for bounded in [
+            "SELECT id FROM users LIMIT 10",
+            "SELECT COUNT(*) FROM users",
+            "SELECT status FROM orders GROUP BY status",
+            "SELECT * FROM orders FETCH FIRST 10 ROWS ONLY",
+            "SELECT TOP 10 * FROM orders",
+            "SELECT table_name FROM information_schema.tables",
+            "UPDATE users SET a = 1",
+        ] {
+            assert!(unbounded_select(bounded).is_none(), "{bounded}");
+        }
+    }
+
+    #[test]
+    fn batch_paths() {
+        assert!(is_batch_path("app/migrations/0002_backfill.py"));
+        assert!(is_batch_path("shop/management/commands/reindex.py"));
+        assert!(is_batch_path("scripts/seed.js"));
+        assert!(is_batch_path("setup.py"));
+        assert!(!is_batch_path("shop/views.py"));
+        assert!(!is_batch_path("src/migrate.ts"));
+    }
 }

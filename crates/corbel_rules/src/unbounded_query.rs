@@ -1067,6 +1067,14 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
     if scope.contains("Paginator") || scope.contains("paginate") {
         return true;
     }
+    // `for pk in Project.objects.values_list("id", flat=True)` outside a view: fanning out
+    // work by key, a few bytes a row.
+    if how == "iterated"
+        && keys_only_projection(&query, semantic)
+        && semantic.request_handler(expr).is_none()
+    {
+        return true;
+    }
     let unique = visible_unique_fields(semantic);
     let mut filtering = Filtering::default();
     for link in &query.links {
@@ -1103,6 +1111,23 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
         },
     );
     true
+}
+
+/// Whether a queryset is projected to key columns only: `values_list("id", flat=True)`,
+/// `values("pk")`.
+fn keys_only_projection(query: &Query<'_>, semantic: &Semantic<'_>) -> bool {
+    query
+        .links
+        .iter()
+        .find(|l| matches!(l.name, "values" | "values_list"))
+        .is_some_and(|projection| {
+            let columns = positional_arguments(projection.call);
+            !columns.is_empty()
+                && columns.iter().all(|column| {
+                    column.kind() == "string"
+                        && KEY_NAMES.contains(&strip_quotes(semantic.text(*column)))
+                })
+        })
 }
 
 /// The value a variable was assigned at the use site `hop`.

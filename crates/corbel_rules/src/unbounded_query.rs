@@ -306,6 +306,9 @@ struct Filtering {
     /// A filter equates a column with a runtime value (`user=request.user`,
     /// `{ authorId }`, `.in_(ids)`): the rows of one parent or of a given set.
     scoped: bool,
+    /// How many columns are equated with runtime values: two or more pin a composite
+    /// (natural) key or the rows shared by two parents, a handful.
+    equalities: usize,
     /// A filter the model cannot see (`**kwargs`, a spread, a callback).
     unknown: bool,
 }
@@ -315,6 +318,7 @@ impl Filtering {
         self.filtered |= other.filtered;
         self.keyed |= other.keyed;
         self.scoped |= other.scoped;
+        self.equalities += other.equalities;
         self.unknown |= other.unknown;
     }
 
@@ -345,7 +349,11 @@ struct Candidate<'t> {
 /// background job, or it is scoped to one parent and not handed whole to a response.
 fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     let filtering = candidate.filtering;
-    if filtering.keyed || filtering.unknown || is_lookup_table(&candidate.model) {
+    if filtering.keyed
+        || filtering.unknown
+        || filtering.equalities >= 2
+        || is_lookup_table(&candidate.model)
+    {
         return;
     }
     let semantic = ctx.semantic;
@@ -1204,6 +1212,7 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                 let value = node.child_by_field_name("value");
                 if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                     filtering.scoped = true;
+                    filtering.equalities += 1;
                 }
             }
             _ => {}
@@ -1520,6 +1529,7 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                     let value = argument.child_by_field_name("value");
                     if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                         filtering.scoped = true;
+                        filtering.equalities += 1;
                     }
                 }
             }
@@ -1573,6 +1583,7 @@ fn sqlalchemy_condition(
                 }
                 if !py_is_literal(*right, semantic) {
                     filtering.scoped = true;
+                    filtering.equalities += 1;
                 }
             }
         }
@@ -1591,6 +1602,7 @@ fn sqlalchemy_condition(
             .collect();
             for side in &sides {
                 filtering.scoped |= side.scoped;
+                filtering.equalities += side.equalities;
                 filtering.unknown |= side.unknown;
             }
             filtering.keyed = match operator {
@@ -1613,12 +1625,20 @@ fn sqlalchemy_condition(
             };
             match name {
                 "and_" | "or_" => {
+                    // `and_(*conditions)`: built out of sight.
+                    if call_arguments(condition)
+                        .iter()
+                        .any(|a| matches!(a.kind(), "list_splat" | "dictionary_splat"))
+                    {
+                        filtering.unknown = true;
+                    }
                     let parts: Vec<Filtering> = arguments
                         .iter()
                         .map(|a| sqlalchemy_condition(*a, unique, semantic, depth + 1))
                         .collect();
                     for part in &parts {
                         filtering.scoped |= part.scoped;
+                        filtering.equalities += part.equalities;
                         filtering.unknown |= part.unknown;
                     }
                     filtering.keyed = if name == "and_" {
@@ -2056,6 +2076,7 @@ fn beanie_filtering(expr: Node<'_>, semantic: &Semantic<'_>) -> Filtering {
         filtered: true,
         keyed: text.contains(".id ==") || text.contains("._id =="),
         scoped: text.contains("=="),
+        equalities: text.matches("==").count(),
         unknown: false,
     }
 }
@@ -2096,6 +2117,7 @@ fn py_mongo_filter(dict: Node<'_>, semantic: &Semantic<'_>) -> Filtering {
             }
         } else if !py_is_literal(value, semantic) {
             filtering.scoped = true;
+            filtering.equalities += 1;
         }
     }
     filtering
@@ -2330,6 +2352,7 @@ fn js_filter_within(
                             filtering.keyed = true;
                         } else {
                             filtering.scoped = true;
+                            filtering.equalities += 1;
                         }
                     }
                     "spread_element" | "method_definition" => filtering.unknown = true,
@@ -2438,11 +2461,13 @@ fn js_filter_entry(
             ) {
                 // `{ ownerId: getOwner(req) }`: a runtime value.
                 filtering.scoped = true;
+                filtering.equalities += 1;
             }
         }
         _ => {
             if !js_is_literal(value, semantic) {
                 filtering.scoped = true;
+                filtering.equalities += 1;
             }
         }
     }
@@ -3053,6 +3078,7 @@ fn builder_where(call: Node<'_>, method: &str, semantic: &Semantic<'_>) -> Filte
             }
             if value.is_some_and(|v| !js_is_literal(v, semantic)) {
                 filtering.scoped = true;
+                filtering.equalities += 1;
             }
         }
         "object" => filtering.merge(js_filter(first, semantic, 0)),

@@ -25,8 +25,9 @@ fn table() -> String {
     );
     for meta in corbel_rules::all_metas() {
         table.push_str(&format!(
-            "| [`{id}`](rules/{id}.md) | {category} | {severity} | {languages} | {summary} |\n",
+            "| [`{id}`](rules/{id}.md){preview} | {category} | {severity} | {languages} | {summary} |\n",
             id = meta.id,
+            preview = if corbel_rules::is_preview(meta.id) { " (preview)" } else { "" },
             category = meta.category.as_str(),
             severity = meta.default_severity.as_str(),
             languages = languages(meta),

@@ -113,15 +113,25 @@ fn severities(
     levels: &BTreeMap<&'static str, Level>,
 ) -> BTreeMap<&'static str, Severity> {
     let selected = select.map(select::expand);
+    // Preview rules run only when named by id, never through a category or `all`.
+    let named: BTreeSet<&str> = select
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|selector| match selector {
+            Selector::Rule(meta) => Some(meta.id),
+            _ => None,
+        })
+        .collect();
     let ignored = select::expand(ignore);
     let notices: BTreeSet<&str> = corbel_rules::notices().iter().map(|meta| meta.id).collect();
     corbel_rules::all_metas()
         .into_iter()
         .filter(|meta| {
             let chosen = notices.contains(meta.id)
-                || selected
+                || (selected
                     .as_ref()
-                    .is_none_or(|selected| selected.contains(meta.id));
+                    .is_none_or(|selected| selected.contains(meta.id))
+                    && (!corbel_rules::is_preview(meta.id) || named.contains(meta.id)));
             chosen && !ignored.contains(meta.id)
         })
         .filter_map(|meta| match levels.get(meta.id) {

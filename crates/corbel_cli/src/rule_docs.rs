@@ -49,7 +49,11 @@ fn table(metas: &[&'static RuleMeta]) -> String {
                 short_languages(meta),
                 meta.category.as_str().to_string(),
                 meta.default_severity.to_string(),
-                meta.summary.to_string(),
+                if corbel_rules::is_preview(meta.id) {
+                    format!("(preview, off unless selected by id) {}", meta.summary)
+                } else {
+                    meta.summary.to_string()
+                },
             ]
         })
         .collect();

@@ -949,3 +949,33 @@ fn no_cache_writes_nothing() {
     check(&repo, &[]);
     assert!(repo.path(".corbel_cache").is_dir());
 }
+
+const UNBOUNDED_VIEW_PY: &str = r#"from django.http import JsonResponse
+
+from .models import Order
+
+
+def export_orders(request):
+    orders = list(Order.objects.filter(status=request.GET["status"]))
+    return JsonResponse({"orders": [o.id for o in orders]})
+"#;
+
+#[test]
+fn preview_rules_run_only_when_selected_by_id() {
+    let repo = Repo::new();
+    repo.write("shop/views.py", UNBOUNDED_VIEW_PY);
+    let default = check(&repo, &[]);
+    assert!(
+        !default.stdout.contains("unbounded-query"),
+        "{}",
+        default.stdout
+    );
+    let by_category = check(&repo, &["--select", "performance"]);
+    assert!(
+        !by_category.stdout.contains("unbounded-query"),
+        "{}",
+        by_category.stdout
+    );
+    let by_id = check(&repo, &["--select", "unbounded-query"]);
+    assert!(by_id.stdout.contains("unbounded-query"), "{}", by_id.stdout);
+}

@@ -25,25 +25,20 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::test_support::{self, ROOT, RULES, VERSION};
-    use std::path::Path;
+    use crate::test_support::{self};
+
     use std::time::Duration;
 
     #[test]
     fn one_line_per_finding() {
         let result = test_support::run_result();
         let report = Report {
-            result: &result,
-            rules: &RULES,
-            root: Path::new(ROOT),
             elapsed: Duration::ZERO,
             color: true,
             width: 80,
-            version: VERSION,
-            sarif_category: None,
+            ..test_support::report(&result)
         };
-        let mut out = Vec::new();
-        render(&report, &mut out).unwrap();
+        let out = test_support::render_bytes(&report, render);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(

@@ -61,8 +61,8 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::test_support::{self, ROOT, RULES, VERSION};
-    use std::path::Path;
+    use crate::test_support::{self};
+
     use std::time::Duration;
 
     #[test]
@@ -78,17 +78,11 @@ mod tests {
     fn one_command_per_unsuppressed_finding() {
         let result = test_support::run_result();
         let report = Report {
-            result: &result,
-            rules: &RULES,
-            root: Path::new(ROOT),
             elapsed: Duration::ZERO,
-            color: false,
             width: 80,
-            version: VERSION,
-            sarif_category: None,
+            ..test_support::report(&result)
         };
-        let mut out = Vec::new();
-        render(&report, &mut out).unwrap();
+        let out = test_support::render_bytes(&report, render);
         let text = String::from_utf8(out).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 3, "{text}");

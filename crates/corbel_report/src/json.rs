@@ -125,25 +125,20 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::test_support::{self, ROOT, RULES, VERSION};
+    use crate::test_support::{self};
     use serde_json::{json, Value};
-    use std::path::Path;
+
     use std::time::Duration;
 
     fn render_json() -> (String, Value) {
         let result = test_support::run_result();
         let report = Report {
-            result: &result,
-            rules: &RULES,
-            root: Path::new(ROOT),
             elapsed: Duration::from_millis(1234),
             color: true,
             width: 80,
-            version: VERSION,
-            sarif_category: None,
+            ..test_support::report(&result)
         };
-        let mut out = Vec::new();
-        render(&report, &mut out).unwrap();
+        let out = test_support::render_bytes(&report, render);
         let text = String::from_utf8(out).unwrap();
         let value = serde_json::from_str(&text).unwrap();
         (text, value)

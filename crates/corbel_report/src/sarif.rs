@@ -342,17 +342,12 @@ mod tests {
     fn render_value() -> Value {
         let result = test_support::run_result();
         let report = Report {
-            result: &result,
-            rules: &RULES,
-            root: Path::new(ROOT),
             elapsed: Duration::from_millis(5),
             color: true,
             width: 80,
-            version: VERSION,
-            sarif_category: None,
+            ..test_support::report(&result)
         };
-        let mut out = Vec::new();
-        render(&report, &mut out).unwrap();
+        let out = test_support::render_bytes(&report, render);
         serde_json::from_slice(&out).unwrap()
     }
 

@@ -3,13 +3,17 @@
 //! (an emoji before the span), one with same-file and cross-file related locations, one
 //! suppressed, and a zero-width notice at the end of a file.
 
+use crate::Report;
 use corbel_engine::engine::locate;
 use corbel_engine::line_index::LineIndex;
 use corbel_engine::{
     Category, Diagnostic, Family, Precision, Related, RuleMeta, RunResult, Severity, Span,
     Suppression,
 };
+use std::io::{self, Write};
+use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub const ROOT: &str = "/home/dev/shop";
 pub const VERSION: &str = "0.1.0";
@@ -217,4 +221,29 @@ pub fn run_result() -> RunResult {
         .diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     result
+}
+
+/// A plain report of `result` over the test rules; tests override what they vary.
+pub fn report(result: &RunResult) -> Report<'_> {
+    Report {
+        result,
+        rules: &RULES,
+        root: Path::new(ROOT),
+        elapsed: Duration::ZERO,
+        color: false,
+        width: 80,
+        version: VERSION,
+        sarif_category: None,
+    }
+}
+
+/// What a reporter writes for `report`.
+#[allow(clippy::unwrap_used)]
+pub fn render_bytes(
+    report: &Report<'_>,
+    render: fn(&Report<'_>, &mut dyn Write) -> io::Result<()>,
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    render(report, &mut out).unwrap();
+    out
 }

@@ -323,24 +323,19 @@ mod tests {
     #![allow(clippy::unwrap_used)]
 
     use super::*;
-    use crate::test_support::{self, ROOT, RULES, VERSION};
+    use crate::test_support::{self};
     use corbel_engine::RunResult;
-    use std::path::Path;
+
     use std::time::Duration;
 
     fn render_text(result: &RunResult, color: bool) -> String {
         let report = Report {
-            result,
-            rules: &RULES,
-            root: Path::new(ROOT),
             elapsed: Duration::from_millis(420),
             color,
             width: 100,
-            version: VERSION,
-            sarif_category: None,
+            ..test_support::report(result)
         };
-        let mut out = Vec::new();
-        render(&report, &mut out).unwrap();
+        let out = test_support::render_bytes(&report, render);
         String::from_utf8(out).unwrap()
     }
 

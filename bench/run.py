@@ -11,7 +11,7 @@ ratio to each, plus files/s and MB/s.
     python3 bench/run.py --runs 7 --corpus python
 
 Nothing here is committed but this script and the semgrep rule file: the corpus, the
-tool installs and the copies live under --work (default: target/bench).
+tool installs and the copies live under --work (default: ~/.cache/corbel-bench).
 """
 
 from __future__ import annotations
@@ -191,7 +191,9 @@ def measure(command: list[str], timeout: float) -> tuple[float, float, float]:
             break
         time.sleep(0.002)
     wall = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status)
+    if command[1:2] == ["check"] and code not in (0, 1):
+        sys.exit(f"bench: corbel failed (exit {code}): {' '.join(command)}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
@@ -249,7 +251,9 @@ def scale(language: str, work: Path, tools: dict[str, Path], runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--work", type=Path, default=REPO / "target" / "bench", help="scratch folder")
+    # Outside the repository: corbel honours .gitignore, and target/ is ignored.
+    parser.add_argument("--work", type=Path, default=Path.home() / ".cache" / "corbel-bench",
+                        help="scratch folder (outside any git work tree)")
     parser.add_argument("--runs", type=int, default=5, help="interleaved runs per fast tool")
     parser.add_argument("--slow-runs", type=int, default=2, help="runs for semgrep and bandit")
     parser.add_argument("--corpus", choices=["python", "js", "both"], default="both")

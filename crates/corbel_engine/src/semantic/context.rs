@@ -3,18 +3,9 @@
 use super::Semantic;
 use tree_sitter::Node;
 
-const FUNCTION_KINDS: &[&str] = &[
-    "function_definition",
-    "lambda",
-    "function_declaration",
-    "function_expression",
-    "function",
-    "generator_function_declaration",
-    "generator_function",
-    "arrow_function",
-    "method_definition",
-];
-
+/// Python function kinds; the JS/TS ones are the model builder's, so both agree on
+/// what opens a function scope.
+const PYTHON_FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
 const LOOP_KINDS: &[&str] = &[
     "for_statement",
     "while_statement",
@@ -69,7 +60,9 @@ const VIEW_METHODS: &[&str] = &[
 
 impl<'t> Semantic<'t> {
     pub fn is_function(node: Node<'_>) -> bool {
-        node.is_named() && FUNCTION_KINDS.contains(&node.kind())
+        node.is_named()
+            && (PYTHON_FUNCTION_KINDS.contains(&node.kind())
+                || super::javascript::FUNCTION_KINDS.contains(&node.kind()))
     }
 
     /// The innermost function (or lambda/arrow) holding `node`.

@@ -3,7 +3,7 @@
 use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, ScopeStack, Semantic};
 use tree_sitter::Node;
 
-const FUNCTION_KINDS: &[&str] = &[
+pub(super) const FUNCTION_KINDS: &[&str] = &[
     "function_declaration",
     "function_expression",
     "function",

@@ -5,7 +5,7 @@ use crate::cache::{content_hash, Cache};
 use crate::diagnostic::{Diagnostic, Location, Severity, Span};
 use crate::fact::Fact;
 use crate::fingerprint::fingerprint;
-use crate::generated::is_generated_javascript;
+use crate::generated::{has_content_hash, is_generated_javascript};
 use crate::language::{Family, Grammar};
 use crate::line_index::LineIndex;
 use crate::prefilter::{Activation, Prefilter};
@@ -316,10 +316,16 @@ fn report_path(path: &Path, settings: &Settings) -> String {
 /// `path` relative to `root` when inside it, `/`-separated.
 fn relative_slash_path(path: &Path, root: &Path) -> String {
     let absolute = absolutize(path);
-    let relative = absolute
-        .strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or(absolute);
+    let Ok(relative) = absolute.strip_prefix(root) else {
+        // Outside the root: the absolute path as it is (joining its components would
+        // double the leading `/`).
+        let text = absolute.to_string_lossy();
+        return if std::path::MAIN_SEPARATOR == '\\' {
+            text.replace('\\', "/")
+        } else {
+            text.into_owned()
+        };
+    };
     let parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -355,6 +361,14 @@ fn lint_path(run: &Run<'_>, path: &Path, content: Option<Vec<u8>>) -> FileOutcom
     let Some(grammar) = Grammar::from_path(path) else {
         return skipped(report_path(path, run.settings), "unknown language".into());
     };
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // A build's content-hashed output (`main.3f9a1c2b.js`) is skipped unread.
+    if grammar.family() == Family::JavaScript && has_content_hash(file_name) {
+        return FileOutcome {
+            generated: true,
+            ..FileOutcome::unparsed(report_path(path, run.settings))
+        };
+    }
     let mut timings = Timings::default();
     let read = timed(&mut timings.read, || match content {
         Some(bytes) => Ok(bytes),
@@ -375,7 +389,8 @@ fn lint_path(run: &Run<'_>, path: &Path, content: Option<Vec<u8>>) -> FileOutcom
 /// file is skipped without being loaded whole first.
 fn read_limited(path: &Path) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut bytes = Vec::with_capacity(size.min(MAX_FILE_BYTES) + 1);
     file.take(MAX_FILE_BYTES as u64 + 1)
         .read_to_end(&mut bytes)?;
     Ok(bytes)
@@ -404,10 +419,7 @@ fn lint_bytes(
     let activation = run.prefilters[grammar.family().index()].activate(&bytes);
     let generated = activation.any_rule
         && grammar.family() == Family::JavaScript
-        && is_generated_javascript(
-            path.file_name().and_then(|n| n.to_str()).unwrap_or(""),
-            &bytes,
-        );
+        && is_generated_javascript(&bytes);
     timings.prefilter += prefilter_start.elapsed();
     if generated {
         return FileOutcome {

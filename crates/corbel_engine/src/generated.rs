@@ -7,11 +7,9 @@ const MINIFIED_AVERAGE_LINE: usize = 200;
 /// Small files are never judged by line length: a short one-liner is fine.
 const MINIFIED_MIN_BYTES: usize = 4096;
 
-pub fn is_generated_javascript(file_name: &str, bytes: &[u8]) -> bool {
-    has_source_map_comment(bytes)
-        || has_bundler_runtime(bytes)
-        || is_minified(bytes)
-        || has_content_hash(file_name)
+/// Judged on the contents; `has_content_hash` judges the name before reading.
+pub fn is_generated_javascript(bytes: &[u8]) -> bool {
+    has_source_map_comment(bytes) || has_bundler_runtime(bytes) || is_minified(bytes)
 }
 
 /// webpack's chunk and runtime preambles.
@@ -38,7 +36,7 @@ fn is_minified(bytes: &[u8]) -> bool {
 
 /// A build tool's content hash in the name: `chunk.728.985c45ad584b4b91ca60.js`,
 /// `index-B8te98RZ.mjs`, `sw.b072f0f7b6a5.js`.
-fn has_content_hash(file_name: &str) -> bool {
+pub fn has_content_hash(file_name: &str) -> bool {
     let stem = file_name
         .rsplit_once('.')
         .map_or(file_name, |(stem, _)| stem);
@@ -88,10 +86,10 @@ mod tests {
     #[test]
     fn minified_and_source_mapped_files_are_generated() {
         let minified = "var a=1;".repeat(2000);
-        assert!(is_generated_javascript("app.js", minified.as_bytes()));
+        assert!(is_generated_javascript(minified.as_bytes()));
         let mapped = "export const x = 1;\n//# sourceMappingURL=app.js.map\n";
-        assert!(is_generated_javascript("app.js", mapped.as_bytes()));
+        assert!(is_generated_javascript(mapped.as_bytes()));
         let source = "const x = 1;\n".repeat(1000);
-        assert!(!is_generated_javascript("app.js", source.as_bytes()));
+        assert!(!is_generated_javascript(source.as_bytes()));
     }
 }

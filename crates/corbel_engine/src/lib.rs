@@ -25,6 +25,7 @@ pub use language::{Family, Grammar};
 pub use project::{Deployment, Project};
 pub use rule::{
     Precision, ProjectContext, ProjectRule, RawDiagnostic, RawFact, Rule, RuleContext, RuleMeta,
+    Trigger,
 };
 pub use semantic::{BindingValue, Semantic};
 pub use settings::Settings;

@@ -64,13 +64,48 @@ impl RuleMeta {
     }
 }
 
+/// A condition on a file's bytes that a rule needs before it can fire, checked by the
+/// prefilter without parsing. Literals are matched case-sensitively, anywhere.
+#[derive(Debug, Clone, Copy)]
+pub enum Trigger {
+    /// Any one of these literals.
+    Any(&'static [&'static str]),
+    /// At least one literal from every group: `[SESSION_WORDS, EMPTY_MAPPINGS]` holds in a
+    /// file that names a session and creates an empty mapping.
+    All(&'static [&'static [&'static str]]),
+    /// Every group holds, then `check` (a scan of the bytes, cheap next to parsing) agrees:
+    /// for what literals cannot say, like "a module-level assignment of `{}`".
+    Checked {
+        all: &'static [&'static [&'static str]],
+        check: fn(&[u8]) -> bool,
+    },
+}
+
+impl Trigger {
+    /// The groups of literals, each needing one hit.
+    pub fn groups(&self) -> &[&'static [&'static str]] {
+        match self {
+            Trigger::Any(literals) => std::slice::from_ref(literals),
+            Trigger::All(groups) | Trigger::Checked { all: groups, .. } => groups,
+        }
+    }
+
+    pub fn check(&self) -> Option<fn(&[u8]) -> bool> {
+        match self {
+            Trigger::Checked { check, .. } => Some(*check),
+            _ => None,
+        }
+    }
+}
+
 /// A lint rule. One implementation per file under `corbel_rules`.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Literal strings without which the rule cannot fire in a file of this family;
-    /// a file containing none of any enabled rule's triggers is never parsed.
-    fn triggers(&self, family: Family) -> &'static [&'static str];
+    /// When the rule can fire in a file of this family: at least one trigger holds.
+    /// A file in which no enabled rule's trigger holds is never parsed, so each trigger
+    /// must be a necessary condition for a finding, never a guess.
+    fn triggers(&self, family: Family) -> &'static [Trigger];
 
     /// The tree-sitter node kinds `check` wants to see, for this family.
     fn node_kinds(&self, family: Family) -> &'static [&'static str];

@@ -22,7 +22,7 @@ use crate::common::{
 };
 use corbel_engine::{
     BindingValue, Category, Fact, Family, Precision, ProjectContext, ProjectRule, Related, Rule,
-    RuleContext, RuleMeta, Semantic, Severity,
+    RuleContext, RuleMeta, Semantic, Severity, Trigger,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use tree_sitter::Node;
@@ -118,10 +118,10 @@ impl Rule for Hs256AcrossServices {
         &META
     }
 
-    fn triggers(&self, family: Family) -> &'static [&'static str] {
+    fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
-            Family::Python => &["jwt", "jose", "JsonWebToken"],
-            Family::JavaScript => &["jsonwebtoken", "jose", "jwt"],
+            Family::Python => &[Trigger::Any(&["jwt", "jose", "JsonWebToken"])],
+            Family::JavaScript => &[Trigger::Any(&["jsonwebtoken", "jose", "jwt"])],
         }
     }
 

@@ -19,7 +19,7 @@ use crate::common::{js_arguments, js_has_spread_argument, js_property, named_chi
 use corbel_engine::semantic::{path_from_root, walk_preorder, ScopeKind};
 use corbel_engine::{
     BindingValue, Category, Deployment, Family, Precision, ProjectContext, ProjectRule, Related,
-    Rule, RuleContext, RuleMeta, Semantic, Severity, Span,
+    Rule, RuleContext, RuleMeta, Semantic, Severity, Span, Trigger,
 };
 use std::collections::HashMap;
 use tree_sitter::Node;
@@ -49,44 +49,36 @@ impl Rule for InMemorySessionStore {
         &META
     }
 
-    fn triggers(&self, family: Family) -> &'static [&'static str] {
+    fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
             Family::Python => &[
-                "SESSION_ENGINE",
-                "SESSION_TYPE",
-                "SESSION_CACHELIB",
-                "fastapi_sessions",
-                "starsessions",
-                "sanic_session",
-                // Module-level session tables: the dict's name or key says so.
-                "session",
-                "Session",
-                "SESSION",
-                "token",
-                "Token",
-                "TOKEN",
-                "sid]",
-                "sid)",
-                "sid,",
+                Trigger::Any(&[
+                    "SESSION_ENGINE",
+                    "SESSION_TYPE",
+                    "SESSION_CACHELIB",
+                    "fastapi_sessions",
+                    "starsessions",
+                    "sanic_session",
+                ]),
+                Trigger::Checked {
+                    all: &[SESSION_WORD_LITERALS],
+                    check: assigns_module_level_mapping,
+                },
             ],
             Family::JavaScript => &[
-                "express-session",
-                "memorystore",
-                "@fastify/session",
-                "fastify-session",
-                "koa-session",
-                "koa-generic-session",
-                "hono-sessions",
-                // Module-level session tables.
-                "session",
-                "Session",
-                "SESSION",
-                "token",
-                "Token",
-                "TOKEN",
-                "sid)",
-                "sid]",
-                "sid,",
+                Trigger::Any(&[
+                    "express-session",
+                    "memorystore",
+                    "@fastify/session",
+                    "fastify-session",
+                    "koa-session",
+                    "koa-generic-session",
+                    "hono-sessions",
+                ]),
+                Trigger::All(&[
+                    SESSION_WORD_LITERALS,
+                    &["{}", "{ }", "Map", "Object.create"],
+                ]),
             ],
         }
     }
@@ -109,6 +101,77 @@ impl Rule for InMemorySessionStore {
             (Family::JavaScript, _) => check_js_call(node, ctx),
         }
     }
+}
+
+// ------------------------------------------------------------------------- prefilter
+
+/// Literals one of which a file holds when a name or key in it has a session word
+/// (`is_session_word`): `sess…`/`token…` in any case, and `sid` as a word of its own.
+const SESSION_WORD_LITERALS: &[&str] = &[
+    "sess", "Sess", "SESS", "token", "Token", "TOKEN", "Sid", "SID", "_sid", ".sid", " sid",
+    "'sid", "\"sid", "`sid", "(sid", "[sid", "{sid", ",sid", "\tsid", "\nsid", "=sid", ":sid",
+    "$sid", "-sid", "/sid", "@sid", "+sid", "*sid", "!sid", "?sid", "&sid", "|sid", "<sid", ">sid",
+    "%sid", "#sid", "~sid", "^sid", ";sid", "\\sid", ")sid", "]sid", "}sid",
+];
+
+/// Constructors `is_empty_mapping` accepts, by their last name.
+const MAPPING_CONSTRUCTORS: &[&str] = &[
+    "dict",
+    "defaultdict",
+    "OrderedDict",
+    "TTLCache",
+    "LRUCache",
+    "Cache",
+    "ExpiringDict",
+];
+
+/// Whether a Python file may hold a module-level session table: a statement at column 0
+/// assigning `{}` or a mapping constructor (or a value continued on the next line). When
+/// a constructor is imported under another name, any call counts.
+fn assigns_module_level_mapping(source: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(source);
+    let aliased = MAPPING_CONSTRUCTORS
+        .iter()
+        .any(|name| text.contains(&format!("{name} as ")));
+    text.lines().any(|line| {
+        let starts_statement = line
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_');
+        starts_statement && assignment_values(line).any(|value| mapping_value(value, aliased))
+    })
+}
+
+/// The text after each `=` of a line that is an assignment (not `==`, `<=`, `+=`, ...).
+fn assignment_values(line: &str) -> impl Iterator<Item = &str> {
+    let bytes = line.as_bytes();
+    (0..bytes.len()).filter_map(move |i| {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + 1);
+        let is_assignment = bytes[i] == b'='
+            && after != Some(&b'=')
+            && !before.is_some_and(|b| b"=!<>:+-*/%&|^@".contains(&b));
+        is_assignment.then(|| &line[i + 1..])
+    })
+}
+
+fn mapping_value(value: &str, aliased: bool) -> bool {
+    let value = value.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+    if value.is_empty() || value.starts_with('\\') {
+        // Continued on the next line: cannot tell here.
+        return true;
+    }
+    if let Some(rest) = value.strip_prefix('{') {
+        return rest.trim_start().starts_with('}');
+    }
+    let name_end = value
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+        .unwrap_or(value.len());
+    let (name, rest) = value.split_at(name_end);
+    let rest = rest.trim_start();
+    let called = rest.starts_with('(') || rest.starts_with('[');
+    let last = name.rsplit('.').next().unwrap_or(name);
+    called && !name.is_empty() && (aliased || MAPPING_CONSTRUCTORS.contains(&last))
 }
 
 // ------------------------------------------------------------------------ shared helpers
@@ -2253,6 +2316,35 @@ fn compose_service_block<'a>(lines: &[&'a str], line: usize) -> Option<ComposeSe
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn prefilter_check_sees_every_module_level_mapping() {
+        let tables = [
+            "SESSIONS = {}\n",
+            "_tokens: dict[str, dict] = {}\n",
+            "a = b = { }\n",
+            "sessions = dict()\n",
+            "SESSIONS = collections.defaultdict(dict)\n",
+            "cache = cachetools.TTLCache(maxsize=100, ttl=60)\n",
+            "SESSIONS = (\n    {}\n)\n",
+            "SESSIONS = \\\n    {}\n",
+            "from collections import OrderedDict as OD\nSESSIONS = OD()\n",
+            "x = 1; SESSIONS = {}\n",
+        ];
+        for source in tables {
+            assert!(assigns_module_level_mapping(source.as_bytes()), "{source}");
+        }
+        let others = [
+            "def f():\n    sessions = {}\n",
+            "SESSIONS = load_sessions()\n",
+            "SESSIONS = {\"a\": 1}\n",
+            "if x == {}:\n    pass\n",
+            "TIMEOUT += 1\n",
+        ];
+        for source in others {
+            assert!(!assigns_module_level_mapping(source.as_bytes()), "{source}");
+        }
+    }
 
     #[test]
     fn words_split_identifiers_and_expressions() {

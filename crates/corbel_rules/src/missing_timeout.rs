@@ -11,7 +11,7 @@ use crate::common::{
     py_has_no_arguments, py_is_none, Lookup,
 };
 use corbel_engine::{
-    Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity, Span,
+    Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity, Span, Trigger,
 };
 use tree_sitter::Node;
 
@@ -36,9 +36,9 @@ impl Rule for MissingTimeout {
         &META
     }
 
-    fn triggers(&self, family: Family) -> &'static [&'static str] {
+    fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
-            Family::Python => &[
+            Family::Python => &[Trigger::Any(&[
                 "requests",
                 "httpx",
                 "aiohttp",
@@ -47,8 +47,10 @@ impl Rule for MissingTimeout {
                 "HTTPSConnection",
                 "http.client",
                 "smtplib",
-            ],
-            Family::JavaScript => &["axios", "fetch", "'got'", "\"got\"", "'pg'", "\"pg\""],
+            ])],
+            Family::JavaScript => &[Trigger::Any(&[
+                "axios", "fetch", "'got'", "\"got\"", "'pg'", "\"pg\"",
+            ])],
         }
     }
 

@@ -21,7 +21,7 @@ use crate::common::{
 use corbel_engine::semantic::{path_from_root, walk_preorder};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
-    Span,
+    Span, Trigger,
 };
 use tree_sitter::Node;
 
@@ -46,19 +46,33 @@ impl Rule for StringBuiltSql {
         &META
     }
 
-    fn triggers(&self, family: Family) -> &'static [&'static str] {
+    fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
             Family::Python => &[
-                "execute",
-                "exec_driver_sql",
-                "sqlalchemy",
-                ".raw(",
-                ".extra(",
-                "RawSQL",
-                ".fetch",
-                "SQL(",
+                Trigger::Any(&[
+                    "execute",
+                    "exec_driver_sql",
+                    ".raw(",
+                    ".extra(",
+                    "RawSQL",
+                    ".fetch",
+                ]),
+                // `text(...)` under any import or alias of SQLAlchemy / SQLModel.
+                Trigger::All(&[&["sqlalchemy", "sqlmodel"], &["text"]]),
+                Trigger::All(&[&["psycopg"], &["SQL"]]),
             ],
-            Family::JavaScript => &["query", "Query", "execute", "Raw", ".raw("],
+            // Method sinks are called as `.query(` / `.query<Row>(` (the dot stays with the
+            // name whatever the line breaks); `Raw` covers `whereRaw` and `$queryRawUnsafe`.
+            Family::JavaScript => &[Trigger::Any(&[
+                ".query(",
+                ".query<",
+                ".execute(",
+                ".execute<",
+                "Raw",
+                ".raw(",
+                "createQueryBuilder",
+                "subQuery",
+            ])],
         }
     }
 

@@ -24,7 +24,7 @@ use crate::common::{
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
-    Span,
+    Span, Trigger,
 };
 use tree_sitter::Node;
 
@@ -49,9 +49,9 @@ impl Rule for UnboundedQuery {
         &META
     }
 
-    fn triggers(&self, family: Family) -> &'static [&'static str] {
+    fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
-            Family::Python => &[
+            Family::Python => &[Trigger::Any(&[
                 ".objects",
                 "_default_manager",
                 ".query",
@@ -61,8 +61,8 @@ impl Rule for UnboundedQuery {
                 ".find_all(",
                 ".find_many(",
                 "to_list(",
-            ],
-            Family::JavaScript => &[
+            ])],
+            Family::JavaScript => &[Trigger::Any(&[
                 "findMany",
                 "findAll",
                 "findAndCount",
@@ -75,7 +75,7 @@ impl Rule for UnboundedQuery {
                 "toArray",
                 "knex",
                 "drizzle",
-            ],
+            ])],
         }
     }
 

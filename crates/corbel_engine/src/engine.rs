@@ -615,12 +615,24 @@ fn check_tree(
     if !activation.any_rule {
         return;
     }
-    let semantic = Semantic::build(tree, source, grammar);
     let table = &run.dispatch[grammar.index()];
     let rules = &run.settings.rules;
-    walk_preorder(tree.root_node(), |node| {
+    // The nodes some active rule wants, gathered while the model is built: rules need
+    // the whole model (a name may be bound further down), not a second walk.
+    let wanted = |node: &Node<'_>| {
+        table
+            .get(usize::from(node.kind_id()))
+            .is_some_and(|candidates| candidates.iter().any(|&index| activation.rules[index]))
+    };
+    let mut nodes = Vec::new();
+    let semantic = Semantic::build_visiting(tree, source, grammar, &mut |node| {
+        if wanted(&node) {
+            nodes.push(node);
+        }
+    });
+    for node in nodes {
         let Some(candidates) = table.get(usize::from(node.kind_id())) else {
-            return;
+            continue;
         };
         for &index in candidates {
             if !activation.rules[index] {
@@ -641,7 +653,7 @@ fn check_tree(
             };
             rule.check(node, &mut ctx);
         }
-    });
+    }
 }
 
 fn parse_error_notice(root: Node<'_>, settings: &Settings) -> Option<RawDiagnostic> {

@@ -13,10 +13,11 @@ pub(super) const FUNCTION_KINDS: &[&str] = &[
     "method_definition",
 ];
 
-pub(super) fn collect(semantic: &mut Semantic<'_>) {
+pub(super) fn collect<'t>(semantic: &mut Semantic<'t>, visit: &mut dyn FnMut(Node<'t>)) {
     let root = semantic.root;
     let mut stack = ScopeStack::new();
     walk_preorder(root, |node| {
+        visit(node);
         let scope = stack.current(node);
         let kind = node.kind();
         // The `function` keyword token shares its kind with old-style function nodes.

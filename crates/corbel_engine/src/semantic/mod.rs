@@ -80,6 +80,17 @@ fn join_path(module: &str, member: Option<&str>) -> String {
 
 impl<'t> Semantic<'t> {
     pub fn build(tree: &'t Tree, source: &'t str, grammar: Grammar) -> Semantic<'t> {
+        Semantic::build_visiting(tree, source, grammar, &mut |_| {})
+    }
+
+    /// Builds the model and hands every node, in preorder, to `visit` on the way: one
+    /// walk of the tree serves the model and whoever needs the nodes.
+    pub fn build_visiting(
+        tree: &'t Tree,
+        source: &'t str,
+        grammar: Grammar,
+        visit: &mut dyn FnMut(Node<'t>),
+    ) -> Semantic<'t> {
         let root = tree.root_node();
         let mut semantic = Semantic {
             source,
@@ -94,8 +105,8 @@ impl<'t> Semantic<'t> {
             attributes: HashMap::new(),
         };
         match grammar.family() {
-            Family::Python => python::collect(&mut semantic),
-            Family::JavaScript => javascript::collect(&mut semantic),
+            Family::Python => python::collect(&mut semantic, visit),
+            Family::JavaScript => javascript::collect(&mut semantic, visit),
         }
         semantic
     }
@@ -420,13 +431,16 @@ pub fn path_from_root<'t>(root: Node<'t>, node: Node<'t>) -> Vec<Node<'t>> {
 /// Pre-order walk without recursion, so deeply nested input cannot overflow the stack.
 pub fn walk_preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
     let mut cursor = root.walk();
+    // Depth below `root`, so the walk never leaves it (cheaper than comparing nodes).
+    let mut depth = 0usize;
     loop {
         visit(cursor.node());
         if cursor.goto_first_child() {
+            depth += 1;
             continue;
         }
         loop {
-            if cursor.node() == root {
+            if depth == 0 {
                 return;
             }
             if cursor.goto_next_sibling() {
@@ -435,6 +449,7 @@ pub fn walk_preorder<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
             if !cursor.goto_parent() {
                 return;
             }
+            depth -= 1;
         }
     }
 }

@@ -3,10 +3,11 @@
 use super::{walk_preorder, BindingValue, ScopeId, ScopeKind, ScopeStack, Semantic};
 use tree_sitter::Node;
 
-pub(super) fn collect(semantic: &mut Semantic<'_>) {
+pub(super) fn collect<'t>(semantic: &mut Semantic<'t>, visit: &mut dyn FnMut(Node<'t>)) {
     let root = semantic.root;
     let mut stack = ScopeStack::new();
     walk_preorder(root, |node| {
+        visit(node);
         let scope = stack.current(node);
         match node.kind() {
             // `node.is_named()`: the `lambda` keyword token has the kind of its expression.

@@ -130,15 +130,26 @@ const MAPPING_CONSTRUCTORS: &[&str] = &[
 /// a constructor is imported under another name, any call counts.
 fn assigns_module_level_mapping(source: &[u8]) -> bool {
     let text = String::from_utf8_lossy(source);
-    let aliased = MAPPING_CONSTRUCTORS
-        .iter()
-        .any(|name| text.contains(&format!("{name} as ")));
+    let mut aliased = None;
     text.lines().any(|line| {
         let starts_statement = line
             .chars()
             .next()
             .is_some_and(|c| c.is_alphabetic() || c == '_');
-        starts_statement && assignment_values(line).any(|value| mapping_value(value, aliased))
+        starts_statement
+            && assignment_values(line).any(|value| {
+                mapping_value(value, false)
+                    || mapping_value(value, *aliased.get_or_insert_with(|| imports_alias(&text)))
+            })
+    })
+}
+
+/// Whether a mapping constructor is imported under another name (`OrderedDict as OD`).
+fn imports_alias(text: &str) -> bool {
+    text.match_indices(" as ").any(|(at, _)| {
+        MAPPING_CONSTRUCTORS
+            .iter()
+            .any(|name| text[..at].ends_with(name))
     })
 }
 

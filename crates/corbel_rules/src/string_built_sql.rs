@@ -286,23 +286,24 @@ fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> 
     }
     let object = function.child_by_field_name("object")?;
     let method = semantic.text(function.child_by_field_name("attribute")?);
-    let callee = callee_name(function, semantic);
+    let callee = || callee_name(function, semantic);
     match method {
         "execute" | "executemany" | "executescript" | "fetch" | "fetchrow" | "fetchval" => {
-            let (evidence, driver) = python_receiver(object, method, semantic);
             let query = py_query_argument(
                 call,
                 &["sql", "query", "operation", "statement", "sql_script"],
                 semantic,
-            );
-            Sink::new(call, query, callee, evidence, driver)
+            )
+            .filter(|query| may_carry_sql_text(*query, semantic))?;
+            let (evidence, driver) = python_receiver(object, method, semantic);
+            Sink::new(call, Some(query), callee(), evidence, driver)
         }
         "exec_driver_sql" => {
             let query = py_query_argument(call, &["statement"], semantic);
             Sink::new(
                 call,
                 query,
-                callee,
+                callee(),
                 Evidence::Database,
                 Driver::ExecDriverSql,
             )
@@ -314,11 +315,18 @@ fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> 
                 Evidence::Unknown
             };
             let query = py_query_argument(call, &["raw_query"], semantic);
-            Sink::new(call, query, callee, evidence, Driver::DjangoRaw)
+            Sink::new(call, query, callee(), evidence, Driver::DjangoRaw)
         }
-        "extra" => django_extra(call, semantic, callee),
+        "extra" => django_extra(call, semantic, callee()),
         _ => None,
     }
+}
+
+/// Whether a query argument can be reported at all (`check_sink`): a string built in
+/// view, or a value taken whole from the request. Checked before the receiver is
+/// classified, which costs more and is wasted on `conn.execute(select(...))`.
+fn may_carry_sql_text(query: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    semantic.string_build(query).is_some() || direct_request_value(query, semantic, 0).is_some()
 }
 
 /// How sure we are that `object.execute(...)` runs SQL, and which library it is.
@@ -514,39 +522,47 @@ fn js_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> {
     }
     let object = function.child_by_field_name("object")?;
     let method = semantic.text(function.child_by_field_name("property")?);
-    let callee = callee_name(function, semantic);
+    let callee = || callee_name(function, semantic);
     let first = js_arguments(call).first().copied();
     match method {
         "query" | "execute" => {
-            let (evidence, driver) = js_receiver(object, semantic);
             // pg `query({ text, values })`, mysql `query({ sql, values })`.
-            let query = first.and_then(|first| {
-                if resolve_local(first, semantic).kind() == "object" {
-                    ["text", "sql"]
-                        .iter()
-                        .find_map(|key| present(js_property(first, key, semantic)))
-                } else {
-                    Some(first)
-                }
-            });
-            Sink::new(call, query, callee, evidence, driver)
+            let query = first
+                .and_then(|first| {
+                    if resolve_local(first, semantic).kind() == "object" {
+                        ["text", "sql"]
+                            .iter()
+                            .find_map(|key| present(js_property(first, key, semantic)))
+                    } else {
+                        Some(first)
+                    }
+                })
+                .filter(|query| may_carry_sql_text(*query, semantic))?;
+            let (evidence, driver) = js_receiver(object, semantic);
+            Sink::new(call, Some(query), callee(), evidence, driver)
         }
         "$queryRawUnsafe" | "$executeRawUnsafe" => {
-            Sink::new(call, first, callee, Evidence::Library, Driver::Prisma)
+            Sink::new(call, first, callee(), Evidence::Library, Driver::Prisma)
         }
         "raw" => {
             let (evidence, driver) = js_raw_receiver(function, object, semantic);
-            Sink::new(call, first, callee, evidence, driver)
+            Sink::new(call, first, callee(), evidence, driver)
         }
         m if KNEX_RAW_CLAUSES.contains(&m) => Sink::new(
             call,
             first,
-            callee,
+            callee(),
             Evidence::Library,
             Driver::KnexRawClause,
         ),
         m if TYPEORM_CONDITIONS.contains(&m) && is_typeorm_builder(object, semantic, 0) => {
-            Sink::new(call, first, callee, Evidence::Library, Driver::TypeOrmWhere)
+            Sink::new(
+                call,
+                first,
+                callee(),
+                Evidence::Library,
+                Driver::TypeOrmWhere,
+            )
         }
         _ => None,
     }

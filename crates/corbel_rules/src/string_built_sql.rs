@@ -49,8 +49,9 @@ impl Rule for StringBuiltSql {
     fn triggers(&self, family: Family) -> &'static [Trigger] {
         match family {
             Family::Python => &[
+                // Method sinks are attribute calls: `.execute`, `.executemany`, `.fetchrow`.
                 Trigger::Any(&[
-                    "execute",
+                    ".execute",
                     "exec_driver_sql",
                     ".raw(",
                     ".extra(",
@@ -58,7 +59,15 @@ impl Rule for StringBuiltSql {
                     ".fetch",
                 ]),
                 // `text(...)` under any import or alias of SQLAlchemy / SQLModel.
-                Trigger::All(&[&["sqlalchemy", "sqlmodel"], &["text"]]),
+                Trigger::All(&[
+                    &[
+                        "from sqlalchemy",
+                        "import sqlalchemy",
+                        "from sqlmodel",
+                        "import sqlmodel",
+                    ],
+                    &["text"],
+                ]),
                 Trigger::All(&[&["psycopg"], &["SQL"]]),
             ],
             // Method sinks are called as `.query(` / `.query<Row>(` (the dot stays with the

@@ -8,17 +8,11 @@
 #![allow(clippy::unwrap_used)]
 
 use corbel_engine::{run, Diagnostic, Input};
+use corbel_tests::repo_root;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 const REPO_MARKER: &str = ".fixture-repo";
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 /// (line, rule, severity) triples named by `expect:` comments.
 fn expectations(source: &str) -> BTreeSet<(usize, String, Option<String>)> {

@@ -3,7 +3,7 @@
 //! rewrites it.
 #![allow(clippy::unwrap_used)]
 
-use std::path::Path;
+use corbel_tests::repo_root;
 
 const START: &str = "<!-- rules-table:start -->\n";
 const END: &str = "<!-- rules-table:end -->";
@@ -39,10 +39,7 @@ fn table() -> String {
 
 #[test]
 fn readme_rules_table_is_current() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .join("README.md");
+    let path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let start = readme
         .find(START)
@@ -67,7 +64,7 @@ fn readme_rules_table_is_current() {
 /// examples/workflows (which .ci/run validates against GitHub's workflow schema).
 #[test]
 fn readme_workflows_are_the_example_files() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let root = repo_root();
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let mut count = 0;
     for entry in std::fs::read_dir(root.join("examples/workflows")).unwrap() {

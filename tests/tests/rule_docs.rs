@@ -3,15 +3,8 @@
 #![allow(clippy::unwrap_used)]
 
 use corbel_engine::{run, Input, RuleMeta};
+use corbel_tests::repo_root;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
 
 fn front_matter(doc: &str) -> BTreeMap<String, String> {
     let body = doc

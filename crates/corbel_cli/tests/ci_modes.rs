@@ -3,11 +3,11 @@
 //! would: in throwaway git repositories.
 #![allow(clippy::unwrap_used)]
 
-use assert_cmd::cargo::cargo_bin_cmd;
+mod support;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use tempfile::TempDir;
+use std::path::Path;
+use support::{run, Outcome, Repo};
 
 /// Two outbound calls without a deadline (lines 7 and 11).
 const LEGACY_PY: &str = r#"import requests
@@ -26,80 +26,14 @@ def fetch_customer(customer_id):
 const CLEAN_PY: &str =
     "import requests\n\n\ndef ping():\n    return requests.get(\"http://x\", timeout=3)\n";
 
-/// A throwaway git repository.
-struct Repo {
-    dir: TempDir,
-}
-
 impl Repo {
-    fn new() -> Repo {
-        let repo = Repo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        repo.git(&["init", "-q", "-b", "main"]);
-        repo.git(&["config", "user.name", "corbel tests"]);
-        repo.git(&["config", "user.email", "tests@corbel.invalid"]);
-        repo.git(&["config", "commit.gpgsign", "false"]);
-        repo
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn write(&self, relative: &str, contents: &str) -> &Repo {
-        let path = self.path(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-        self
-    }
-
-    fn read(&self, relative: &str) -> String {
-        std::fs::read_to_string(self.path(relative)).unwrap()
-    }
-
-    fn git(&self, args: &[&str]) -> String {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(self.dir.path())
-            .args(args)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", self.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        String::from_utf8_lossy(&output.stdout).into_owned()
-    }
-
-    fn commit_all(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "-m", message]);
-    }
-
     /// `corbel check --no-cache ARGS` from the repository root.
     fn check(&self, args: &[&str]) -> Outcome {
-        self.check_in(self.dir.path(), args)
+        self.check_in(self.root(), args)
     }
 
     fn check_in(&self, dir: &Path, args: &[&str]) -> Outcome {
-        let output = cargo_bin_cmd!("corbel")
-            .current_dir(dir)
-            .env_remove("NO_COLOR")
-            .env("HOME", self.dir.path())
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .args(["check", "--no-cache"])
-            .args(args)
-            .output()
-            .unwrap();
-        Outcome {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        run(self.corbel_at(dir).args(["check", "--no-cache"]).args(args))
     }
 
     /// Concise findings, one `path:line` per finding.
@@ -117,12 +51,6 @@ impl Repo {
         assert!(out.code == 0 || out.code == 1, "{}", out.stderr);
         serde_json::from_str(&out.stdout).unwrap()
     }
-}
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
 }
 
 fn fingerprints(sarif: &Value) -> Vec<(String, String)> {
@@ -146,7 +74,7 @@ fn fingerprints(sarif: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn write_baseline_then_baseline_reports_nothing() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("billing/client.py", LEGACY_PY);
     let out = repo.check(&["--write-baseline", "corbel-baseline.json"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -183,7 +111,7 @@ fn write_baseline_then_baseline_reports_nothing() {
 
 #[test]
 fn baselined_findings_survive_lines_inserted_above() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("billing/client.py", LEGACY_PY);
     repo.check(&["--write-baseline", "baseline.json"]);
     let before = fingerprints(&repo.sarif(&[]));
@@ -205,7 +133,7 @@ fn baselined_findings_survive_lines_inserted_above() {
 
 #[test]
 fn only_the_new_finding_is_reported() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("billing/client.py", LEGACY_PY);
     repo.check(&["--write-baseline", "baseline.json"]);
 
@@ -228,7 +156,7 @@ fn only_the_new_finding_is_reported() {
 
 #[test]
 fn stale_entries_are_counted_and_pruned() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("billing/client.py", LEGACY_PY);
     repo.write(
         "billing/other.py",
@@ -294,7 +222,7 @@ fn stale_entries_are_counted_and_pruned() {
 
 #[test]
 fn a_missing_or_invalid_baseline_exits_2() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("app.py", LEGACY_PY);
     let out = repo.check(&["--baseline", "nope.json"]);
     assert_eq!(out.code, 2);
@@ -350,7 +278,7 @@ fn a_missing_or_invalid_baseline_exits_2() {
 
 #[test]
 fn diff_base_reports_only_lines_changed_on_the_branch() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("billing/client.py", LEGACY_PY);
     repo.write("billing/legacy.py", "import requests\nrequests.get(OLD)\n");
     repo.commit_all("legacy code");
@@ -415,7 +343,7 @@ fn diff_base_reports_only_lines_changed_on_the_branch() {
 
 #[test]
 fn diff_base_errors_exit_2() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("app.py", LEGACY_PY);
     let out = repo.check(&["--diff-base", "main"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
@@ -451,7 +379,7 @@ fn diff_base_errors_exit_2() {
 
 #[test]
 fn staged_checks_the_index_not_the_working_tree() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("app/client.py", CLEAN_PY);
     repo.write("app/other.py", CLEAN_PY);
     repo.commit_all("clean");
@@ -487,7 +415,7 @@ fn staged_checks_the_index_not_the_working_tree() {
 
 #[test]
 fn staged_works_before_the_first_commit() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("app.py", "import requests\nrequests.get(URL)\n");
     repo.write("untracked.py", "import requests\nrequests.get(URL)\n");
     repo.git(&["add", "app.py"]);
@@ -498,7 +426,7 @@ fn staged_works_before_the_first_commit() {
 
 #[test]
 fn sarif_category_sets_the_automation_id() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write("app.py", LEGACY_PY);
     let sarif = repo.sarif(&["--sarif-category", "corbel-backend"]);
     assert_eq!(
@@ -521,7 +449,7 @@ fn sarif_category_sets_the_automation_id() {
 
 #[test]
 fn sarif_suppressions_are_in_source_with_the_reason() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write(
         "app.py",
         "import requests\nrequests.get(URL)  # corbel: ignore[missing-timeout] -- the caller has a deadline\n",
@@ -535,7 +463,7 @@ fn sarif_suppressions_are_in_source_with_the_reason() {
 
 #[test]
 fn sarif_keeps_the_most_severe_results_under_the_limit() {
-    let repo = Repo::new();
+    let repo = Repo::git_init();
     repo.write(
         "corbel.toml",
         "[rules.blanket-suppression]\nseverity = \"error\"\n",

@@ -2,10 +2,11 @@
 //! discovery and errors, stdin, output targets, and the rule docs commands.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use assert_cmd::cargo::cargo_bin_cmd;
-use assert_cmd::Command;
-use std::path::PathBuf;
-use tempfile::TempDir;
+
+use support::{run, Outcome, Repo};
 
 /// A payments client with one outbound call and no deadline (line 7, column 16).
 const CLIENT_PY: &str = r#"import requests
@@ -49,63 +50,12 @@ export async function getUser(id: string) {
 }
 "#;
 
-/// A throwaway repository in a temp dir.
-struct Repo {
-    dir: TempDir,
-}
-
 impl Repo {
-    fn new() -> Repo {
-        Repo {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
     /// A repository holding `app/client.py` with one finding.
     fn with_finding() -> Repo {
         let repo = Repo::new();
         repo.write("app/client.py", CLIENT_PY);
         repo
-    }
-
-    fn path(&self, relative: &str) -> PathBuf {
-        self.dir.path().join(relative)
-    }
-
-    fn write(&self, relative: &str, contents: &str) -> &Repo {
-        let path = self.path(relative);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-        self
-    }
-
-    /// `corbel` run from the repository root, with a predictable environment.
-    fn corbel(&self) -> Command {
-        self.corbel_in(".")
-    }
-
-    fn corbel_in(&self, relative: &str) -> Command {
-        let mut command = cargo_bin_cmd!("corbel");
-        command
-            .current_dir(self.path(relative))
-            .env_remove("NO_COLOR")
-            .env_remove("COLUMNS");
-        command
-    }
-}
-
-struct Outcome {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Outcome {
-    let output = command.output().unwrap();
-    Outcome {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 

@@ -1496,12 +1496,12 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                 if !equality {
                     return;
                 }
+                let value = node.child_by_field_name("value");
                 if let [field] = parts.as_slice() {
-                    if is_key_name(field, unique) {
+                    if is_key_name(field, unique) || is_admin_flag(field, value, semantic) {
                         filtering.keyed = true;
                     }
                 }
-                let value = node.child_by_field_name("value");
                 if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                     filtering.scoped = true;
                     filtering.equalities += 1;
@@ -1511,6 +1511,15 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
         }
     });
     filtering
+}
+
+/// `is_admin=True`, `is_superuser=True`, `is_staff=True`: the administrators, a handful
+/// of rows whatever the size of the table.
+fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
+    matches!(
+        field,
+        "is_admin" | "admin" | "is_superuser" | "superuser" | "is_staff" | "is_sysadmin" | "sysadmin"
+    ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
 }
 
 fn is_key_name(field: &str, unique: &[String]) -> bool {
@@ -1819,10 +1828,11 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                     let key = argument
                         .child_by_field_name("name")
                         .map(|n| semantic.text(n));
-                    if key.is_some_and(|k| is_key_name(k, &unique)) {
+                    let value = argument.child_by_field_name("value");
+                    if key.is_some_and(|k| is_key_name(k, &unique) || is_admin_flag(k, value, semantic))
+                    {
                         filtering.keyed = true;
                     }
-                    let value = argument.child_by_field_name("value");
                     if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                         filtering.scoped = true;
                         filtering.equalities += 1;

@@ -414,23 +414,77 @@ const MAX_CLIMB: usize = 24;
 /// Calls that look at rows without handing them on (`len(rows)`, `print(rows)`,
 /// `logger.info(...)`).
 const INSPECTING_CALLS: &[&str] = &[
-    "len", "bool", "any", "all", "print", "isinstance", "id", "hash", "repr", "debug", "info",
-    "warning", "warn", "error", "exception", "log", "trace", "assert", "forEach", "length",
+    "len",
+    "bool",
+    "any",
+    "all",
+    "print",
+    "isinstance",
+    "id",
+    "hash",
+    "repr",
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "log",
+    "trace",
+    "assert",
+    "forEach",
+    "length",
 ];
 
 /// Calls that use rows (or keys taken from them) to query or write the database, not to
 /// answer the request: `Group.id.in_(ids)`, `.filter(...)`, `session.delete(row)`.
 const QUERYING_CALLS: &[&str] = &[
-    "in_", "notin_", "not_in", "filter", "filter_by", "where", "exclude", "whereIn",
-    "whereNotIn", "In", "get", "delete", "update", "add", "add_all", "merge", "execute",
-    "bulk_update", "bulk_create", "save", "remove", "refresh", "expunge",
+    "in_",
+    "notin_",
+    "not_in",
+    "filter",
+    "filter_by",
+    "where",
+    "exclude",
+    "whereIn",
+    "whereNotIn",
+    "In",
+    "get",
+    "delete",
+    "update",
+    "add",
+    "add_all",
+    "merge",
+    "execute",
+    "bulk_update",
+    "bulk_create",
+    "save",
+    "remove",
+    "refresh",
+    "expunge",
 ];
 
 /// Calls that turn rows into another collection of the same rows (`list(rows)`,
 /// `sorted(rows)`, `rows.map(...)`): the result is followed further.
 const CONVERTING_CALLS: &[&str] = &[
-    "list", "tuple", "set", "frozenset", "sorted", "reversed", "dict", "enumerate", "zip",
-    "filter", "map", "from", "concat", "slice", "sort", "flatMap", "reduce", "then",
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "sorted",
+    "reversed",
+    "dict",
+    "enumerate",
+    "zip",
+    "filter",
+    "map",
+    "from",
+    "concat",
+    "slice",
+    "sort",
+    "flatMap",
+    "reduce",
+    "then",
 ];
 
 /// Whether the rows materialized at `anchor` are handed on whole: returned (from a view,
@@ -473,7 +527,9 @@ fn reaches_response(anchor: Node<'_>, semantic: &Semantic<'_>, hops: usize) -> b
                 current = call;
                 continue;
             }
-            "assignment" | "augmented_assignment" | "variable_declarator"
+            "assignment"
+            | "augmented_assignment"
+            | "variable_declarator"
             | "assignment_expression" => {
                 let (target, value) = match parent.kind() {
                     "variable_declarator" => (
@@ -527,10 +583,20 @@ fn reaches_response(anchor: Node<'_>, semantic: &Semantic<'_>, hops: usize) -> b
             }
             "subscript" | "subscript_expression" => return false,
             // Statements that only use the rows where they are.
-            "for_statement" | "for_in_statement" | "if_statement" | "while_statement"
-            | "expression_statement" | "assert_statement" | "delete_statement"
-            | "block" | "statement_block" | "module" | "program" | "comparison_operator"
-            | "not_operator" | "unary_expression" => return false,
+            "for_statement"
+            | "for_in_statement"
+            | "if_statement"
+            | "while_statement"
+            | "expression_statement"
+            | "assert_statement"
+            | "delete_statement"
+            | "block"
+            | "statement_block"
+            | "module"
+            | "program"
+            | "comparison_operator"
+            | "not_operator"
+            | "unary_expression" => return false,
             _ => current = parent,
         }
     }
@@ -1518,7 +1584,13 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
 fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
     matches!(
         field,
-        "is_admin" | "admin" | "is_superuser" | "superuser" | "is_staff" | "is_sysadmin" | "sysadmin"
+        "is_admin"
+            | "admin"
+            | "is_superuser"
+            | "superuser"
+            | "is_staff"
+            | "is_sysadmin"
+            | "sysadmin"
     ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
 }
 
@@ -1803,10 +1875,12 @@ fn is_aggregate(expr: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// scoped; `**kwargs`, a condition built by a helper → unknown.
 fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Filtering {
     let mut filtering = Filtering::default();
-    if !links
-        .iter()
-        .any(|l| matches!(l.name, "filter" | "where" | "filter_by" | "join" | "with_parent"))
-    {
+    if !links.iter().any(|l| {
+        matches!(
+            l.name,
+            "filter" | "where" | "filter_by" | "join" | "with_parent"
+        )
+    }) {
         return filtering;
     }
     let unique = visible_unique_fields(semantic);
@@ -1829,8 +1903,9 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                         .child_by_field_name("name")
                         .map(|n| semantic.text(n));
                     let value = argument.child_by_field_name("value");
-                    if key.is_some_and(|k| is_key_name(k, &unique) || is_admin_flag(k, value, semantic))
-                    {
+                    if key.is_some_and(|k| {
+                        is_key_name(k, &unique) || is_admin_flag(k, value, semantic)
+                    }) {
                         filtering.keyed = true;
                     }
                     if value.is_some_and(|v| !py_is_literal(v, semantic)) {

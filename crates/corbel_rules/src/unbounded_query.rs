@@ -135,6 +135,7 @@ fn is_batch_path(path: &str) -> bool {
                     | "bin"
                     | "cli"
                     | "management"
+                    | "commands"
                     | "upgrades"
                     | "upgrade"
                     | "testing"
@@ -272,6 +273,16 @@ const LOOKUP_WORDS: &[&str] = &[
     "storages",
     "handler",
     "handlers",
+    "department",
+    "departments",
+    "week",
+    "weeks",
+    "weekday",
+    "weekdays",
+    "restriction",
+    "restrictions",
+    "plugin",
+    "plugins",
 ];
 
 fn is_lookup_table(model: &str) -> bool {

@@ -110,11 +110,14 @@ const KEY_NAMES: &[&str] = &["id", "pk", "uuid", "guid", "_id"];
 
 /// Directories whose code runs once, by hand or at deploy time, over tables it means to
 /// read whole: data migrations, seeds, one-off scripts, CLIs, Django management commands,
-/// `setup.py`/`manage.py`.
+/// imports and exports, `setup.py`/`manage.py`.
 fn is_batch_path(path: &str) -> bool {
     let mut dirs: Vec<&str> = path.split('/').collect();
     let file = dirs.pop().unwrap_or("");
-    if matches!(file, "setup.py" | "manage.py" | "noxfile.py" | "fabfile.py") {
+    if matches!(
+        file,
+        "setup.py" | "manage.py" | "noxfile.py" | "fabfile.py" | "tests.py" | "testing.py"
+    ) {
         return true;
     }
     dirs.iter().any(|dir| {
@@ -132,8 +135,37 @@ fn is_batch_path(path: &str) -> bool {
                     | "bin"
                     | "cli"
                     | "management"
+                    | "commands"
+                    | "upgrades"
+                    | "upgrade"
+                    | "testing"
+                    | "import"
+                    | "imports"
+                    | "importer"
+                    | "importers"
+                    | "export"
+                    | "exports"
+                    | "exporter"
+                    | "exporters"
             )
-    })
+    }) || {
+        // `dashboard_import_export.py`, `csv_exporter.ts`: import and export code reads
+        // whole tables on purpose; so do migration helpers (`ipam/utils/migrations.py`).
+        let stem = file.split('.').next().unwrap_or("");
+        name_words(stem).iter().any(|word| {
+            matches!(
+                word.as_str(),
+                "import"
+                    | "importer"
+                    | "importers"
+                    | "export"
+                    | "exporter"
+                    | "exporters"
+                    | "migration"
+                    | "migrations"
+            )
+        })
+    }
 }
 
 /// Lookup and configuration tables: a few rows, read whole on purpose. Matched on the
@@ -241,6 +273,16 @@ const LOOKUP_WORDS: &[&str] = &[
     "storages",
     "handler",
     "handlers",
+    "department",
+    "departments",
+    "week",
+    "weeks",
+    "weekday",
+    "weekdays",
+    "restriction",
+    "restrictions",
+    "plugin",
+    "plugins",
 ];
 
 fn is_lookup_table(model: &str) -> bool {
@@ -358,15 +400,314 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     }
     let semantic = ctx.semantic;
     if filtering.scoped
-        && (candidate.iterated || semantic.request_handler(candidate.anchor).is_none())
+        && (candidate.iterated
+            || semantic.request_handler(candidate.anchor).is_none()
+            || !reaches_response(candidate.anchor, semantic, MAX_VALUE_HOPS))
     {
         return;
     }
-    if in_background_job(candidate.anchor, semantic) {
+    if in_background_job(candidate.anchor, semantic)
+        || in_maintenance_function(candidate.anchor, semantic)
+    {
         return;
     }
     ctx.report_span(candidate.span, candidate.message)
         .help(candidate.help);
+}
+
+/// How many variables a materialized result is followed through (`rows = q.all()`,
+/// `data = [r.to_dict() for r in rows]`, `return jsonify(data)`).
+const MAX_VALUE_HOPS: usize = 3;
+
+/// How many enclosing expressions are climbed from a materialized result.
+const MAX_CLIMB: usize = 24;
+
+/// Calls that look at rows without handing them on (`len(rows)`, `print(rows)`,
+/// `logger.info(...)`).
+const INSPECTING_CALLS: &[&str] = &[
+    "len",
+    "bool",
+    "any",
+    "all",
+    "print",
+    "isinstance",
+    "id",
+    "hash",
+    "repr",
+    "debug",
+    "info",
+    "warning",
+    "warn",
+    "error",
+    "exception",
+    "log",
+    "trace",
+    "assert",
+    "forEach",
+    "length",
+];
+
+/// Calls that use rows (or keys taken from them) to query or write the database, not to
+/// answer the request: `Group.id.in_(ids)`, `.filter(...)`, `session.delete(row)`.
+const QUERYING_CALLS: &[&str] = &[
+    "in_",
+    "notin_",
+    "not_in",
+    "filter",
+    "filter_by",
+    "where",
+    "exclude",
+    "whereIn",
+    "whereNotIn",
+    "In",
+    "get",
+    "delete",
+    "update",
+    "add",
+    "add_all",
+    "merge",
+    "execute",
+    "bulk_update",
+    "bulk_create",
+    "save",
+    "remove",
+    "refresh",
+    "expunge",
+];
+
+/// Calls that turn rows into another collection of the same rows (`list(rows)`,
+/// `sorted(rows)`, `rows.map(...)`): the result is followed further.
+const CONVERTING_CALLS: &[&str] = &[
+    "list",
+    "tuple",
+    "set",
+    "frozenset",
+    "sorted",
+    "reversed",
+    "dict",
+    "enumerate",
+    "zip",
+    "filter",
+    "map",
+    "from",
+    "concat",
+    "slice",
+    "sort",
+    "flatMap",
+    "reduce",
+    "then",
+];
+
+/// Whether the rows materialized at `anchor` are handed on whole: returned (from a view,
+/// possibly inside `jsonify(...)`/`render_template(..., rows=...)`/a comprehension),
+/// passed to a call (`res.json(rows)`, `Serializer(rows)`), or stored on a response or
+/// context object (`ctx.body = rows`, `context["rows"] = rows`), directly or through a
+/// few local variables. Rows only looped over, counted or turned into a set of ids that
+/// stays in the function are not.
+fn reaches_response(anchor: Node<'_>, semantic: &Semantic<'_>, hops: usize) -> bool {
+    let mut current = anchor;
+    for _ in 0..MAX_CLIMB {
+        if current.kind() == "return_statement" {
+            return true;
+        }
+        let Some(parent) = current.parent() else {
+            return false;
+        };
+        match parent.kind() {
+            "return_statement" => return true,
+            // `(req, res) => prisma.post.findMany(...)`: the expression body is returned.
+            "arrow_function" => {
+                return parent
+                    .child_by_field_name("body")
+                    .is_some_and(|body| body.id() == current.id());
+            }
+            "argument_list" | "arguments" => {
+                let Some(call) = parent.parent() else {
+                    return false;
+                };
+                let name = call
+                    .child_by_field_name("function")
+                    .map(|callee| last_name(callee, semantic))
+                    .unwrap_or("");
+                if INSPECTING_CALLS.contains(&name) || QUERYING_CALLS.contains(&name) {
+                    return false;
+                }
+                if !CONVERTING_CALLS.contains(&name) {
+                    return true;
+                }
+                current = call;
+                continue;
+            }
+            "assignment"
+            | "augmented_assignment"
+            | "variable_declarator"
+            | "assignment_expression" => {
+                let (target, value) = match parent.kind() {
+                    "variable_declarator" => (
+                        parent.child_by_field_name("name"),
+                        parent.child_by_field_name("value"),
+                    ),
+                    _ => (
+                        parent.child_by_field_name("left"),
+                        parent.child_by_field_name("right"),
+                    ),
+                };
+                let (Some(target), Some(value)) = (target, value) else {
+                    return false;
+                };
+                if value.id() != current.id() {
+                    return false;
+                }
+                return match target.kind() {
+                    "identifier" => {
+                        hops > 0 && variable_reaches_response(target, parent, semantic, hops - 1)
+                    }
+                    // `ctx.body = rows`, `context["rows"] = rows`, `self.rows = rows`.
+                    "attribute" | "member_expression" | "subscript" | "subscript_expression" => {
+                        true
+                    }
+                    _ => false,
+                };
+            }
+            // `rows.length`, `rows[0]`, `rows.forEach(...)`: looked at here; `rows.map(...)`
+            // and `rows.filter(...)` are followed.
+            "attribute" | "member_expression"
+                if parent
+                    .child_by_field_name("object")
+                    .is_some_and(|object| object.id() == current.id()) =>
+            {
+                let method = parent
+                    .child_by_field_name("attribute")
+                    .or_else(|| parent.child_by_field_name("property"))
+                    .map(|member| semantic.text(member))
+                    .unwrap_or("");
+                let called = parent.parent().filter(|call| {
+                    matches!(call.kind(), "call" | "call_expression")
+                        && call
+                            .child_by_field_name("function")
+                            .is_some_and(|function| function.id() == parent.id())
+                });
+                match called {
+                    Some(call) if CONVERTING_CALLS.contains(&method) => current = call,
+                    _ => return false,
+                }
+            }
+            "subscript" | "subscript_expression" => return false,
+            // Statements that only use the rows where they are.
+            "for_statement"
+            | "for_in_statement"
+            | "if_statement"
+            | "while_statement"
+            | "expression_statement"
+            | "assert_statement"
+            | "delete_statement"
+            | "block"
+            | "statement_block"
+            | "module"
+            | "program"
+            | "comparison_operator"
+            | "not_operator"
+            | "unary_expression" => return false,
+            _ => current = parent,
+        }
+    }
+    false
+}
+
+/// Whether a local variable assigned at `statement` is later handed on whole.
+fn variable_reaches_response(
+    target: Node<'_>,
+    statement: Node<'_>,
+    semantic: &Semantic<'_>,
+    hops: usize,
+) -> bool {
+    let name = semantic.text(target);
+    let scope = semantic
+        .enclosing_function(statement)
+        .unwrap_or_else(|| semantic.root());
+    let mut uses = Vec::new();
+    let mut budget = WALK_BUDGET;
+    walk_preorder(scope, |child| {
+        if budget == 0 {
+            return;
+        }
+        budget -= 1;
+        let is_name = match child.kind() {
+            // `{ rows }` in JS hands `rows` on.
+            "identifier" | "shorthand_property_identifier" => {
+                // Not `render(rows=...)`'s keyword nor `self.rows`'s attribute.
+                !child.parent().is_some_and(|parent| {
+                    let field = match parent.kind() {
+                        "keyword_argument" => "name",
+                        "attribute" => "attribute",
+                        _ => return false,
+                    };
+                    parent
+                        .child_by_field_name(field)
+                        .is_some_and(|named| named.id() == child.id())
+                })
+            }
+            _ => false,
+        };
+        if is_name && child.start_byte() >= statement.end_byte() && semantic.text(child) == name {
+            uses.push(child);
+        }
+    });
+    // Out of budget: the function is too long to follow; assume the rows are handed on.
+    if budget == 0 {
+        return true;
+    }
+    uses.into_iter()
+        .any(|usage| reaches_response(usage, semantic, hops))
+}
+
+/// The last name of a callee: `len`, `json` for `res.json`, `info` for `logger.info`.
+fn last_name<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
+    let text = semantic.text(callee);
+    text.rsplit('.').next().unwrap_or(text).trim()
+}
+
+/// Words of a function name that say it runs once, at start-up or by hand, over whole
+/// tables: `init_mcp_servers`, `bootstrap`, `rebuild` (a search index), `backfill_...`.
+const MAINTENANCE_WORDS: &[&str] = &[
+    "init",
+    "initialize",
+    "initialise",
+    "bootstrap",
+    "startup",
+    "seed",
+    "migrate",
+    "backfill",
+    "reindex",
+    "rebuild",
+];
+
+/// Whether `node` runs in a function (or a function nested in one) whose name says it is
+/// start-up or maintenance code, and that is not a request handler.
+fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if semantic.request_handler(node).is_some() {
+        return false;
+    }
+    let mut function = semantic.enclosing_function(node);
+    for _ in 0..MAX_HOPS {
+        let Some(current) = function else {
+            return false;
+        };
+        let name = current
+            .child_by_field_name("name")
+            .map(|name| semantic.text(name))
+            .unwrap_or("");
+        if name_words(name)
+            .iter()
+            .any(|word| MAINTENANCE_WORDS.contains(&word.as_str()))
+        {
+            return true;
+        }
+        function = semantic
+            .enclosing_function(current)
+            .filter(|outer| outer.byte_range() != current.byte_range());
+    }
+    false
 }
 
 /// Decorators of scheduled and queued jobs and signal handlers: Celery
@@ -389,6 +730,10 @@ const JOB_DECORATORS: &[&str] = &[
     "Timeout",
     "Process",
     "OnEvent",
+    // `@worker_ready.connect`, `@signals.import_modules.connect`: Celery/blinker signals.
+    "connect",
+    // `@register(deploy=True)`: Django system checks, run at start-up or deploy.
+    "register",
 ];
 
 /// Whether `node` runs in a function decorated as a background job: such jobs visit
@@ -403,6 +748,7 @@ fn in_background_job(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .iter()
             .any(|name| JOB_DECORATORS.contains(name))
             || is_migration_callback(current, semantic)
+            || is_django_data_migration(current, semantic)
         {
             return true;
         }
@@ -426,6 +772,29 @@ fn is_migration_callback(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
         .map(|f| semantic.text(f).to_ascii_lowercase())
         .unwrap_or_default();
     callee.contains("migration") || callee.contains("migrate")
+}
+
+/// A Django data migration (or a helper it calls): `def forwards(apps, schema_editor)`, or
+/// any function taking `apps` that loads historical models with `apps.get_model(...)`.
+fn is_django_data_migration(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if function.kind() != "function_definition" {
+        return false;
+    }
+    let Some(parameters) = function.child_by_field_name("parameters") else {
+        return false;
+    };
+    let names: Vec<&str> = named_children(parameters)
+        .into_iter()
+        .map(|parameter| {
+            let name = parameter
+                .child_by_field_name("name")
+                .or_else(|| parameter.named_child(0))
+                .unwrap_or(parameter);
+            semantic.text(name)
+        })
+        .collect();
+    names.contains(&"apps")
+        && (names.contains(&"schema_editor") || semantic.text(function).contains("apps.get_model("))
 }
 
 /// The last name of each decorator of a function: `shared_task` for
@@ -1204,12 +1573,12 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                 if !equality {
                     return;
                 }
+                let value = node.child_by_field_name("value");
                 if let [field] = parts.as_slice() {
-                    if is_key_name(field, unique) {
+                    if is_key_name(field, unique) || is_admin_flag(field, value, semantic) {
                         filtering.keyed = true;
                     }
                 }
-                let value = node.child_by_field_name("value");
                 if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                     filtering.scoped = true;
                     filtering.equalities += 1;
@@ -1219,6 +1588,21 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
         }
     });
     filtering
+}
+
+/// `is_admin=True`, `is_superuser=True`, `is_staff=True`: the administrators, a handful
+/// of rows whatever the size of the table.
+fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
+    matches!(
+        field,
+        "is_admin"
+            | "admin"
+            | "is_superuser"
+            | "superuser"
+            | "is_staff"
+            | "is_sysadmin"
+            | "sysadmin"
+    ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
 }
 
 fn is_key_name(field: &str, unique: &[String]) -> bool {
@@ -1477,9 +1861,13 @@ fn reads_local_subquery(entity: Node<'_>, semantic: &Semantic<'_>) -> bool {
         return false;
     };
     let (links, _) = semantic.call_chain(value);
-    links
-        .iter()
-        .any(|l| matches!(l.name, "subquery" | "cte" | "alias" | "values"))
+    // `select(...).cte()`, or a helper that says it builds one (`get_protection_parent_cte()`).
+    links.iter().any(|l| {
+        matches!(l.name, "subquery" | "cte" | "alias" | "values")
+            || name_words(l.name)
+                .iter()
+                .any(|word| matches!(word.as_str(), "cte" | "subquery"))
+    })
 }
 
 /// `func.count(...)`, `sa.func.max(...)`, `count()`, a literal column.
@@ -1498,10 +1886,12 @@ fn is_aggregate(expr: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// scoped; `**kwargs`, a condition built by a helper → unknown.
 fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Filtering {
     let mut filtering = Filtering::default();
-    if !links
-        .iter()
-        .any(|l| matches!(l.name, "filter" | "where" | "filter_by" | "join"))
-    {
+    if !links.iter().any(|l| {
+        matches!(
+            l.name,
+            "filter" | "where" | "filter_by" | "join" | "with_parent"
+        )
+    }) {
         return filtering;
     }
     let unique = visible_unique_fields(semantic);
@@ -1523,15 +1913,23 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                     let key = argument
                         .child_by_field_name("name")
                         .map(|n| semantic.text(n));
-                    if key.is_some_and(|k| is_key_name(k, &unique)) {
+                    let value = argument.child_by_field_name("value");
+                    if key.is_some_and(|k| {
+                        is_key_name(k, &unique) || is_admin_flag(k, value, semantic)
+                    }) {
                         filtering.keyed = true;
                     }
-                    let value = argument.child_by_field_name("value");
                     if value.is_some_and(|v| !py_is_literal(v, semantic)) {
                         filtering.scoped = true;
                         filtering.equalities += 1;
                     }
                 }
+            }
+            // `Track.query.with_parent(event)`: the rows of one parent.
+            "with_parent" => {
+                filtering.filtered = true;
+                filtering.scoped = true;
+                filtering.equalities += 1;
             }
             // An inner join to a subquery built here restricts the rows to its own.
             "join" => {
@@ -1659,8 +2057,21 @@ fn sqlalchemy_condition(
                 }
                 // Predicates on a column with a runtime operand: a lookup or a search.
                 "is_" | "is_not" | "isnot" | "like" | "ilike" | "contains" | "startswith"
-                | "endswith" | "match" | "any" | "has" | "op" | "__eq__" => {
+                | "endswith" | "match" | "op" | "__eq__" => {
                     filtering.scoped |= runtime_argument;
+                }
+                // `Break.timetable_entry.has(event=event)`: the rows related to one parent.
+                "any" | "has" => {
+                    let related = call_arguments(condition).into_iter().any(|argument| {
+                        argument.kind() == "keyword_argument"
+                            && argument
+                                .child_by_field_name("value")
+                                .is_some_and(|value| !py_is_literal(value, semantic))
+                    });
+                    filtering.scoped |= runtime_argument || related;
+                    if related {
+                        filtering.equalities += 1;
+                    }
                 }
                 // A condition made by a helper (`get_access_filters(Model)`).
                 _ if function

@@ -696,14 +696,18 @@ fn is_ignored_for_path(settings: &Settings, rule: &str, path: &str) -> bool {
 pub fn is_test_path(path: &str) -> bool {
     let mut parts = path.split('/');
     let file = parts.next_back().unwrap_or("");
-    let in_test_dir = path
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "tests" | "test" | "__tests__"));
+    // `testing/`: test support packages (`sqlalchemy/testing`); `spec/`: Jasmine/RSpec
+    // style suites; `tests.py`: a Django app's test module.
+    let in_test_dir = path.split('/').rev().skip(1).any(|dir| {
+        matches!(
+            dir,
+            "tests" | "test" | "testing" | "spec" | "__tests__" | "__mocks__"
+        )
+    });
     let stem = file.split('.').next().unwrap_or("");
     in_test_dir
         || file == "conftest.py"
+        || file == "tests.py"
         || (file.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test")))
         || file.contains(".spec.")
         || file.contains(".test.")
@@ -712,4 +716,37 @@ pub fn is_test_path(path: &str) -> bool {
 /// The severity a finding is reported at, for `--fail-on` decisions.
 pub fn fails(diagnostic: &Diagnostic, fail_on: Severity) -> bool {
     diagnostic.suppression.is_none() && diagnostic.severity >= fail_on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_test_path;
+
+    #[test]
+    fn test_code_is_told_by_its_path() {
+        for path in [
+            "tests/test_api.py",
+            "app/tests.py",
+            "app/test_views.py",
+            "app/views_test.py",
+            "conftest.py",
+            "lib/sqlalchemy/testing/fixtures.py",
+            "spec/ParseUser.spec.js",
+            "spec/helper.js",
+            "src/__tests__/users.ts",
+            "src/__mocks__/db.ts",
+            "src/users.test.ts",
+        ] {
+            assert!(is_test_path(path), "{path}");
+        }
+        for path in [
+            "app/views.py",
+            "app/testimonials.py",
+            "src/testing.ts",
+            "src/routes/users.ts",
+            "latest/api.py",
+        ] {
+            assert!(!is_test_path(path), "{path}");
+        }
+    }
 }

@@ -116,7 +116,7 @@ fn is_batch_path(path: &str) -> bool {
     let file = dirs.pop().unwrap_or("");
     if matches!(
         file,
-        "setup.py" | "manage.py" | "noxfile.py" | "fabfile.py" | "tests.py" | "testing.py"
+        "setup.py" | "manage.py" | "noxfile.py" | "fabfile.py" | "testing.py"
     ) {
         return true;
     }
@@ -138,7 +138,6 @@ fn is_batch_path(path: &str) -> bool {
                     | "commands"
                     | "upgrades"
                     | "upgrade"
-                    | "testing"
                     | "import"
                     | "imports"
                     | "importer"

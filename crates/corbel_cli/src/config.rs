@@ -44,6 +44,8 @@ pub struct Config {
     /// Glob → rules, in file order.
     pub per_file_ignores: Vec<(String, Vec<Selector>)>,
     pub levels: BTreeMap<&'static str, Level>,
+    /// Rule id → option → values: the `[rules.<id>]` keys other than `severity`.
+    pub rule_options: BTreeMap<&'static str, BTreeMap<&'static str, Vec<String>>>,
 }
 
 impl Config {
@@ -257,7 +259,7 @@ impl Validator {
                         .and_then(Severity::parse)
                 }
                 "per-file-ignores" => config.per_file_ignores = self.per_file_ignores(key, value),
-                "rules" => config.levels = self.rules(key, value),
+                "rules" => (config.levels, config.rule_options) = self.rules(key, value),
                 name => {
                     let help = match did_you_mean(name, KEYS.iter().copied()) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
@@ -418,11 +420,12 @@ impl Validator {
         entries
     }
 
-    fn rules(&mut self, key: &Key<'_>, value: &Value<'_>) -> BTreeMap<&'static str, Level> {
+    fn rules(&mut self, key: &Key<'_>, value: &Value<'_>) -> (Levels, RuleOptions) {
         let Some(table) = self.table(key, value) else {
-            return BTreeMap::new();
+            return Default::default();
         };
         let mut levels = BTreeMap::new();
+        let mut rule_options = RuleOptions::new();
         for (id, options) in table.iter() {
             let Some(meta) = corbel_rules::find(id.get_ref()) else {
                 let ids = corbel_rules::all_metas().into_iter().map(|meta| meta.id);
@@ -455,10 +458,35 @@ impl Validator {
                     }
                     continue;
                 }
-                let help = match did_you_mean(option.get_ref(), RULE_KEYS.iter().copied()) {
+                let own = corbel_rules::options_of(meta.id);
+                if let Some(known) = own.iter().find(|o| o.name == option.get_ref()) {
+                    let key = Spanned::new(
+                        option.span(),
+                        format!("rules.{}.{}", meta.id, known.name).into(),
+                    );
+                    let values = self
+                        .strings(&key, value)
+                        .into_iter()
+                        .map(|(text, _)| text.to_string())
+                        .collect();
+                    rule_options
+                        .entry(meta.id)
+                        .or_default()
+                        .insert(known.name, values);
+                    continue;
+                }
+                let keys = RULE_KEYS.iter().copied().chain(own.iter().map(|o| o.name));
+                let help = match did_you_mean(option.get_ref(), keys) {
                     Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                    None => "a rule table takes `severity` (\"error\", \"warning\", \"info\" or \"off\")"
-                        .to_string(),
+                    None => {
+                        let mut takes = String::from(
+                            "a rule table takes `severity` (\"error\", \"warning\", \"info\" or \"off\")",
+                        );
+                        for option in own {
+                            takes.push_str(&format!(", `{}` ({})", option.name, option.takes));
+                        }
+                        takes
+                    }
                 };
                 self.problem(
                     option.span(),
@@ -473,9 +501,12 @@ impl Validator {
                 );
             }
         }
-        levels
+        (levels, rule_options)
     }
 }
+
+type Levels = BTreeMap<&'static str, Level>;
+type RuleOptions = BTreeMap<&'static str, BTreeMap<&'static str, Vec<String>>>;
 
 /// `rules.<id>` as a key, for messages about the whole rule table.
 fn rule_key<'i>(id: &Key<'i>) -> Key<'i> {

@@ -73,6 +73,7 @@ pub fn resolve(args: &CheckArgs, config: &Config, cwd: &Path) -> Result<Resolved
             .unwrap_or_else(default_threads),
         include_suppressed: args.include_suppressed,
         cache_dir,
+        rule_options: config.rule_options.clone(),
     };
     Ok(Resolved {
         settings,

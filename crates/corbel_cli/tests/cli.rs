@@ -398,6 +398,62 @@ fn unknown_key_names_file_line_and_suggestion() {
     assert!(stderr.contains("did you mean `fail-on`?"), "{stderr}");
 }
 
+const ROOMS_PY: &str = r#"from flask import Flask, jsonify
+
+from .db import session
+from .models import Booking, Room
+
+app = Flask(__name__)
+
+
+@app.get("/rooms")
+def list_rooms():
+    return jsonify([r.to_dict() for r in session.query(Room).all()])
+
+
+@app.get("/bookings")
+def list_bookings():
+    return jsonify([b.to_dict() for b in session.query(Booking).all()])
+"#;
+
+#[test]
+fn rule_options_come_from_the_rule_table() {
+    let repo = Repo::new();
+    repo.write("app/views.py", ROOMS_PY);
+    let before = check(&repo, &["--select", "unbounded-query"]);
+    assert_eq!(before.stdout.lines().count(), 2, "{}", before.stdout);
+    repo.write(
+        "corbel.toml",
+        "[rules.unbounded-query]\nsmall-tables = [\"room\"]\n",
+    );
+    let after = check(&repo, &["--select", "unbounded-query"]);
+    assert_eq!(after.code, 1, "{}", after.stderr);
+    assert!(after.stdout.contains("`Booking`"), "{}", after.stdout);
+    assert!(!after.stdout.contains("`Room`"), "{}", after.stdout);
+}
+
+#[test]
+fn rule_options_are_checked_against_the_rule() {
+    let stderr = config_error(
+        "corbel.toml",
+        "[rules.unbounded-query]\nsmall-table = [\"Room\"]\n",
+    );
+    assert!(stderr.contains("did you mean `small-tables`?"), "{stderr}");
+    let stderr = config_error(
+        "corbel.toml",
+        "[rules.unbounded-query]\nsmall-tables = \"Room\"\n",
+    );
+    assert!(stderr.contains("must be an array of strings"), "{stderr}");
+    let stderr = config_error(
+        "corbel.toml",
+        "[rules.missing-timeout]\nsmall-tables = [\"Room\"]\n",
+    );
+    assert!(
+        stderr.contains("unknown key `small-tables` in `[rules.missing-timeout]`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn unknown_rule_ids_and_categories_are_errors() {
     let stderr = config_error(

@@ -134,6 +134,7 @@ fn settings_key(settings: &Settings) -> String {
     let root = settings.report_root.to_string_lossy();
     let project = settings.project_root.to_string_lossy();
     let include = settings.include_suppressed.to_string();
+    let options = format!("{:?}", settings.rule_options);
     format!(
         "{:016x}",
         fnv1a(&[
@@ -142,6 +143,7 @@ fn settings_key(settings: &Settings) -> String {
             &root,
             &project,
             &include,
+            &options,
         ])
     )
 }

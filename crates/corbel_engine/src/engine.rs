@@ -650,6 +650,7 @@ fn check_tree(
                 is_test_file,
                 rule: rule.meta().id,
                 out,
+                options: run.settings.rule_options.get(rule.meta().id),
             };
             rule.check(node, &mut ctx);
         }

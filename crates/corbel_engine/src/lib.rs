@@ -25,7 +25,7 @@ pub use language::{Family, Grammar};
 pub use project::{Deployment, Project};
 pub use rule::{
     Precision, ProjectContext, ProjectRule, RawDiagnostic, RawFact, Rule, RuleContext, RuleMeta,
-    Trigger,
+    RuleOption, Trigger,
 };
 pub use semantic::{BindingValue, Semantic};
 pub use settings::Settings;

@@ -98,6 +98,15 @@ impl Trigger {
     }
 }
 
+/// A setting of one rule, configured as a list of strings.
+#[derive(Debug)]
+pub struct RuleOption {
+    /// Kebab-case key, e.g. `small-tables`.
+    pub name: &'static str,
+    /// What the strings are, for config error messages.
+    pub takes: &'static str,
+}
+
 /// A lint rule. One implementation per file under `corbel_rules`.
 pub trait Rule: Send + Sync {
     fn meta(&self) -> &'static RuleMeta;
@@ -106,6 +115,12 @@ pub trait Rule: Send + Sync {
     /// A file in which no enabled rule's trigger holds is never parsed, so each trigger
     /// must be a necessary condition for a finding, never a guess.
     fn triggers(&self, family: Family) -> &'static [Trigger];
+
+    /// The settings the rule takes in its config table (`[rules.<id>]`) besides
+    /// `severity`; `RuleContext::option` reads them.
+    fn options(&self) -> &'static [RuleOption] {
+        &[]
+    }
 
     /// The tree-sitter node kinds `check` wants to see, for this family.
     fn node_kinds(&self, family: Family) -> &'static [&'static str];
@@ -157,6 +172,8 @@ pub struct RuleContext<'a, 't> {
     pub is_test_file: bool,
     pub(crate) rule: &'static str,
     pub(crate) out: &'a mut Vec<RawDiagnostic>,
+    /// This rule's configured options.
+    pub(crate) options: Option<&'a BTreeMap<&'static str, Vec<String>>>,
 }
 
 impl<'a, 't> RuleContext<'a, 't> {
@@ -166,6 +183,13 @@ impl<'a, 't> RuleContext<'a, 't> {
 
     pub fn family(&self) -> Family {
         self.grammar.family()
+    }
+
+    /// The configured values of one of the rule's `options()`; empty when not set.
+    pub fn option(&self, name: &str) -> &'a [String] {
+        self.options
+            .and_then(|options| options.get(name))
+            .map_or(&[], Vec::as_slice)
     }
 
     pub fn report(&mut self, node: Node<'_>, message: impl Into<String>) -> &mut RawDiagnostic {

@@ -32,6 +32,8 @@ pub struct Settings {
     pub include_suppressed: bool,
     /// Where the result cache lives; `None` runs without one.
     pub cache_dir: Option<PathBuf>,
+    /// Rule id → option → values, from `[rules.<id>]` tables.
+    pub rule_options: BTreeMap<&'static str, BTreeMap<&'static str, Vec<String>>>,
 }
 
 impl Settings {

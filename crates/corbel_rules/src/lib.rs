@@ -11,7 +11,7 @@ pub mod notices;
 pub mod string_built_sql;
 pub mod unbounded_query;
 
-use corbel_engine::{ProjectRule, Rule, RuleMeta};
+use corbel_engine::{ProjectRule, Rule, RuleMeta, RuleOption};
 
 /// Rules whose precision on real code is not yet at the bar (at least nine findings in
 /// ten worth fixing): they run only when selected by id (`--select unbounded-query`).
@@ -66,6 +66,14 @@ pub fn all_metas() -> Vec<&'static RuleMeta> {
     metas
 }
 
+/// The options a rule takes besides `severity` (none for notices and unknown ids).
+pub fn options_of(id: &str) -> &'static [RuleOption] {
+    all_rules()
+        .iter()
+        .find(|rule| rule.meta().id == id)
+        .map_or(&[], |rule| rule.options())
+}
+
 pub fn find(id: &str) -> Option<&'static RuleMeta> {
     all_metas().into_iter().find(|meta| meta.id == id)
 }
@@ -86,5 +94,6 @@ pub fn default_settings(root: std::path::PathBuf) -> corbel_engine::Settings {
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         include_suppressed: false,
         cache_dir: None,
+        rule_options: std::collections::BTreeMap::new(),
     }
 }

@@ -23,8 +23,8 @@ use crate::common::{
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
-    BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
-    Span, Trigger,
+    BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, RuleOption, Semantic,
+    Severity, Span, Trigger,
 };
 use tree_sitter::Node;
 
@@ -44,9 +44,19 @@ pub static META: RuleMeta = RuleMeta {
     doc: include_str!("../../../rules/unbounded-query.md"),
 };
 
+/// Tables a team knows stay small, which nothing in the code says.
+const SMALL_TABLES: &str = "small-tables";
+
 impl Rule for UnboundedQuery {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn options(&self) -> &'static [RuleOption] {
+        &[RuleOption {
+            name: SMALL_TABLES,
+            takes: "model or table names that stay small, e.g. [\"Room\", \"auth_group\"]",
+        }]
     }
 
     fn triggers(&self, family: Family) -> &'static [Trigger] {
@@ -284,6 +294,14 @@ const LOOKUP_WORDS: &[&str] = &[
     "plugins",
 ];
 
+/// Whether `small-tables` names the model (`Room`, `booking.Room`) or table, in any case.
+fn is_configured_small(model: &str, small: &[String]) -> bool {
+    let last = model.rsplit('.').next().unwrap_or(model);
+    small
+        .iter()
+        .any(|name| name.eq_ignore_ascii_case(last) || name.eq_ignore_ascii_case(model))
+}
+
 fn is_lookup_table(model: &str) -> bool {
     let words = name_words(model);
     // `role_model`, `RoleTable`: the word before a generic suffix names the table.
@@ -394,6 +412,7 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
         || filtering.unknown
         || filtering.equalities >= 2
         || is_lookup_table(&candidate.model)
+        || is_configured_small(&candidate.model, ctx.option(SMALL_TABLES))
     {
         return;
     }

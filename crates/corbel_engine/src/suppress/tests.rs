@@ -36,6 +36,7 @@ fn settings_with(enabled: &[&'static str]) -> Settings {
         report_root: PathBuf::from("."),
         threads: 1,
         cache_dir: None,
+        rule_options: BTreeMap::new(),
         include_suppressed: false,
     }
 }

@@ -75,10 +75,13 @@ impl Rule for InMemorySessionStore {
                     "koa-generic-session",
                     "hono-sessions",
                 ]),
-                Trigger::All(&[
-                    SESSION_WORD_LITERALS,
-                    &["{}", "{ }", "Map", "Object.create"],
-                ]),
+                Trigger::Checked {
+                    all: &[
+                        SESSION_WORD_LITERALS,
+                        &["{}", "{ }", "Map", "Object.create"],
+                    ],
+                    check: declares_module_level_mapping,
+                },
             ],
         }
     }
@@ -153,14 +156,38 @@ fn imports_alias(text: &str) -> bool {
     })
 }
 
+/// Whether a JS/TS file may hold a module-level session table: a declaration at column 0
+/// (where formatted code keeps module-level statements) of `{}`, `new Map()` or
+/// `Object.create(null)`, or one whose value starts on the next line.
+fn declares_module_level_mapping(source: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(source);
+    text.lines().any(|line| {
+        let declaration = line.strip_prefix("export ").unwrap_or(line);
+        let is_declaration = ["const ", "let ", "var "]
+            .iter()
+            .any(|keyword| declaration.starts_with(keyword));
+        is_declaration
+            && assignment_values(line).any(|value| {
+                let value = value.trim_start();
+                value.is_empty()
+                    || value
+                        .strip_prefix('{')
+                        .is_some_and(|rest| rest.trim_start().starts_with('}'))
+                    || value.starts_with("new Map")
+                    || value.replace(' ', "").starts_with("Object.create(null)")
+            })
+    })
+}
+
 /// The text after each `=` of a line that is an assignment (not `==`, `<=`, `+=`, ...).
 fn assignment_values(line: &str) -> impl Iterator<Item = &str> {
     let bytes = line.as_bytes();
     (0..bytes.len()).filter_map(move |i| {
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + 1);
+        // Not `==`, `=>`, `<=`, `+=`, `:=`, ...
         let is_assignment = bytes[i] == b'='
-            && after != Some(&b'=')
+            && !matches!(after, Some(b'=' | b'>'))
             && !before.is_some_and(|b| b"=!<>:+-*/%&|^@".contains(&b));
         is_assignment.then(|| &line[i + 1..])
     })
@@ -2327,6 +2354,33 @@ fn compose_service_block<'a>(lines: &[&'a str], line: usize) -> Option<ComposeSe
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn prefilter_check_sees_every_module_level_js_table() {
+        let tables = [
+            "const sessions = new Map();\n",
+            "export const tokens: Record<string, Session> = {};\n",
+            "let a = 1, sids = { };\n",
+            "var store = Object.create(null);\n",
+            "const sessions =\n  new Map();\n",
+            "const sessions = new Map<string, Session>();\n",
+        ];
+        for source in tables {
+            assert!(declares_module_level_mapping(source.as_bytes()), "{source}");
+        }
+        let others = [
+            "function f() {\n  const sessions = new Map();\n}\n",
+            "const sessions = loadSessions();\n",
+            "const handler = () => {};\n",
+            "if (x === {}) {}\n",
+        ];
+        for source in others {
+            assert!(
+                !declares_module_level_mapping(source.as_bytes()),
+                "{source}"
+            );
+        }
+    }
 
     #[test]
     fn prefilter_check_sees_every_module_level_mapping() {

@@ -11,8 +11,8 @@ pub const SUPPRESSION_MARKER: &str = "corbel:";
 
 pub struct Prefilter {
     automaton: Option<AhoCorasick>,
-    /// For each pattern, the groups (indices into `groups`) it satisfies; `None` marks
-    /// the suppression marker.
+    /// For each pattern, the literal groups it satisfies (numbered across all triggers);
+    /// `None` marks the suppression marker.
     pattern_groups: Vec<Option<Vec<usize>>>,
     group_count: usize,
     triggers: Vec<TriggerEntry>,

@@ -370,5 +370,14 @@ fn timings_table(
         "total (wall)",
         ms(wall + report)
     ));
+    if !result.rule_files.is_empty() {
+        table.push_str("files each rule's triggers let through the prefilter\n");
+        let mut counts: Vec<(&str, usize)> =
+            result.rule_files.iter().map(|(id, n)| (*id, *n)).collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (id, count) in counts {
+            table.push_str(&format!("  {id:<26}{count:>7}\n"));
+        }
+    }
     table
 }

@@ -860,6 +860,16 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
         "{}",
         timed.stderr
     );
+    // `requests` lets missing-timeout through; no other rule's triggers hold.
+    let through: Vec<&str> = timed
+        .stderr
+        .lines()
+        .skip_while(|line| !line.starts_with("files each rule"))
+        .skip(1)
+        .take_while(|line| line.starts_with("  "))
+        .collect();
+    assert_eq!(through.len(), 1, "{}", timed.stderr);
+    assert!(through[0].contains("missing-timeout"), "{}", timed.stderr);
 }
 
 /// Runs `corbel check` with the cache in `cache` and returns (stdout, stderr).

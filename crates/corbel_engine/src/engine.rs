@@ -54,6 +54,8 @@ pub struct RunResult {
     pub sources: BTreeMap<String, Arc<str>>,
     pub files_walked: usize,
     pub files_parsed: usize,
+    /// For each enabled rule, the linted files its triggers let through the prefilter.
+    pub rule_files: BTreeMap<&'static str, usize>,
     /// Report paths of every file walked (linted or not), sorted.
     pub paths: Vec<String>,
     /// Paths and reasons for files corbel could not lint (for stderr).
@@ -114,6 +116,8 @@ struct FileOutcome {
     generated: bool,
     facts: Vec<Fact>,
     timings: Timings,
+    /// Indices of the rules the prefilter let through for this file.
+    activated: Vec<usize>,
 }
 
 /// Per-run tables shared by all worker threads.
@@ -224,6 +228,11 @@ fn run_in_pool(input: Input, settings: &Settings) -> RunResult {
         result.paths.push(outcome.path.clone());
         result.timings += outcome.timings;
         result.files_parsed += usize::from(outcome.parsed);
+        for &index in &outcome.activated {
+            if let Some(rule) = settings.rules.get(index) {
+                *result.rule_files.entry(rule.meta().id).or_default() += 1;
+            }
+        }
         if let Some(reason) = outcome.skipped {
             result.skipped.push(reason);
         }
@@ -345,6 +354,7 @@ impl FileOutcome {
             generated: false,
             facts: Vec::new(),
             timings: Timings::default(),
+            activated: Vec::new(),
         }
     }
 }
@@ -430,8 +440,28 @@ fn lint_bytes(
     if !activation.any_rule && !activation.has_suppression {
         return FileOutcome::unparsed(report_path);
     }
+    let activated = (0..activation.rules.len())
+        .filter(|&index| activation.rules[index])
+        .collect();
+    FileOutcome {
+        activated,
+        ..lint_activated(run, path, report_path, grammar, bytes, &activation, timings)
+    }
+}
+
+/// Lints a file the prefilter let through: from the cache when it holds the file.
+fn lint_activated(
+    run: &Run<'_>,
+    path: &Path,
+    report_path: String,
+    grammar: Grammar,
+    bytes: Vec<u8>,
+    activation: &Activation,
+    timings: &mut Timings,
+) -> FileOutcome {
+    let settings = run.settings;
     let Some(cache) = &run.cache else {
-        return lint_source(run, path, report_path, grammar, bytes, &activation, timings);
+        return lint_source(run, path, report_path, grammar, bytes, activation, timings);
     };
     let cache_start = Instant::now();
     let content = content_hash(&bytes);
@@ -448,7 +478,7 @@ fn lint_bytes(
             ..FileOutcome::unparsed(report_path)
         };
     }
-    let outcome = lint_source(run, path, report_path, grammar, bytes, &activation, timings);
+    let outcome = lint_source(run, path, report_path, grammar, bytes, activation, timings);
     if outcome.skipped.is_none() {
         timed(&mut timings.cache, || {
             cache.store(
@@ -589,6 +619,7 @@ fn lint_source(
         generated: false,
         facts,
         timings: Timings::default(),
+        activated: Vec::new(),
     }
 }
 

@@ -260,6 +260,26 @@ def scale(language: str, work: Path, tools: dict[str, Path], runs: int) -> None:
         print(f"| {copies}x | {files} | {wall:.3f} s | {wall / base / copies:.2f} |")
 
 
+def per_package(language: str, work: Path, tools: dict[str, Path], runs: int) -> None:
+    """corbel cold against the same-language peer on each package of the corpus alone:
+    an application costs corbel less than a database library full of SQL calls."""
+    corpus = fetch_corpus(work, language)
+    peer = "ruff check --select S (cold)" if language == "python" else "oxlint"
+    print(f"\n### per package, {language} corpus (median of {runs}, cold)\n")
+    print(f"| package | files | corbel | {peer.split(' (')[0]} | ratio |")
+    print("|---|---|---|---|---|")
+    for package in sorted(p for p in corpus.iterdir() if p.is_dir()):
+        cmds = commands(tools, language, package, work)
+        pair = [cmds["corbel (cold)"], cmds[peer]]
+        walls: list[list[float]] = [[], []]
+        for _ in range(runs):
+            for index, command in enumerate(pair):
+                walls[index].append(measure(command, timeout=1800)[0])
+        files, _ = corpus_size(package, PY_EXTENSIONS if language == "python" else JS_EXTENSIONS)
+        ours, theirs = (statistics.median(w) for w in walls)
+        print(f"| {package.name} | {files} | {ours:.3f} s | {theirs:.3f} s | {ours / theirs:.2f}x |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # Outside the repository: corbel honours .gitignore, and target/ is ignored.
@@ -269,6 +289,8 @@ def main() -> None:
     parser.add_argument("--slow-runs", type=int, default=2, help="runs for semgrep and bandit")
     parser.add_argument("--corpus", choices=["python", "js", "both"], default="both")
     parser.add_argument("--scale", action="store_true", help="time corbel on 1x, 2x and 4x copies")
+    parser.add_argument("--per-package", action="store_true",
+                        help="time corbel and ruff/oxlint on each package of the corpus alone")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     tools = install_tools(args.work)
@@ -278,6 +300,8 @@ def main() -> None:
     for language in languages:
         if args.scale:
             scale(language, args.work, tools, args.runs)
+        elif args.per_package:
+            per_package(language, args.work, tools, args.runs)
         else:
             bench(language, args.work, tools, args.runs, args.slow_runs)
 

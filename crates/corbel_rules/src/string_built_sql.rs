@@ -859,7 +859,7 @@ fn is_migration_path(path: &str) -> bool {
     path.split('/')
         .rev()
         .skip(1)
-        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic"))
+        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic" | "upgrades"))
 }
 
 /// Whether a name spliced into SQL was checked first: an early exit on a failed check
@@ -913,6 +913,7 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
             ["raise", "throw", "return", "abort(", "continue"]
                 .iter()
                 .any(|word| text.contains(word))
+                || resets_to_constant(b, name, semantic)
         });
         validated = match node.kind() {
             "assert_statement" => !negated,
@@ -923,6 +924,23 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         };
     });
     validated
+}
+
+/// Whether a block sets `name` back to a constant: the failed check's fallback
+/// (`if order not in ("asc", "desc"): order = "asc"`).
+fn resets_to_constant(block: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let mut resets = false;
+    walk_preorder(block, |node| {
+        if resets || !matches!(node.kind(), "assignment" | "assignment_expression") {
+            return;
+        }
+        let left = node.child_by_field_name("left");
+        let right = node.child_by_field_name("right");
+        if let (Some(left), Some(right)) = (left, right) {
+            resets = semantic.text(left) == name && semantic.is_constant_value(right);
+        }
+    });
+    resets
 }
 
 /// Whether a condition checks `name` against a pattern or an allowlist: `name in ...`,
@@ -1116,7 +1134,11 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             let name = semantic.text(local);
             for binding in semantic.bindings_in_scope_of(name, local.start_byte()) {
                 match binding.value {
-                    BindingValue::Value(bound) if !Semantic::is_function(bound) => {
+                    // A class bound to the name (`new Field({...v})` names `Field`) is
+                    // code, not a value: its body says nothing about where `v` came from.
+                    BindingValue::Value(bound)
+                        if !Semantic::is_function(bound) && !is_class(bound) =>
+                    {
                         pending.push((bound, level + 1));
                     }
                     BindingValue::Augmented(node) => {
@@ -1130,6 +1152,13 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
     }
     false
+}
+
+fn is_class(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "class_definition" | "class_declaration" | "class" | "abstract_class_declaration"
+    )
 }
 
 /// Where a spliced value stands in the SQL text.
@@ -1865,6 +1894,31 @@ const FIXED_FORMAT_METHODS: &[&str] = &[
     "bit_length",
 ];
 
+/// Attributes holding a driver's parameter marker (`%s` or `?`), spliced where a bound
+/// parameter goes: `"... WHERE id = %s" % self.db.arg`.
+const PLACEHOLDER_ATTRIBUTES: &[&str] = &[
+    "arg",
+    "placeholder",
+    "param_placeholder",
+    "paramstyle",
+    "param_marker",
+    "bind_marker",
+];
+
+/// Database-backend helpers that return SQL for the dialect in use (`db.cast('col',
+/// 'int64')`, `db.like()`): safe when every argument is a literal.
+const DIALECT_HELPERS: &[&str] = &[
+    "cast",
+    "like",
+    "like_escape",
+    "concat",
+    "prefix_match",
+    "quote",
+];
+
+/// Receivers of those helpers: a database or connection object.
+const DIALECT_RECEIVERS: &[&str] = &["db", "conn", "connection", "dialect", "ops", "database"];
+
 /// Attributes that name a model's table (framework metadata, not input).
 const MODEL_METADATA: &[&str] = &["db_table", "__tablename__", "_meta", "length"];
 
@@ -1926,7 +1980,10 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
         }
         "attribute" | "member_expression" => {
             let name = last_name(value, semantic);
-            if is_constant_name(name) || MODEL_METADATA.contains(&name) {
+            if is_constant_name(name)
+                || MODEL_METADATA.contains(&name)
+                || PLACEHOLDER_ATTRIBUTES.contains(&name)
+            {
                 return true;
             }
             let object = value.child_by_field_name("object");
@@ -2338,9 +2395,15 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
     if object.is_some_and(|o| semantic.text(o) == "Math") {
         return true;
     }
+    if DIALECT_HELPERS.contains(&name)
+        && object.is_some_and(|o| DIALECT_RECEIVERS.contains(&last_name(o, semantic)))
+        && arguments.iter().all(|a| semantic.is_constant_value(*a))
+    {
+        return true;
+    }
     match name {
         // `str(x)`, `String(x)`, `x.toString()`, `x.strip()`, `x.lower()`: as safe as `x`.
-        "str" | "String" => arguments
+        "str" | "String" | "repr" => arguments
             .first()
             .is_some_and(|a| is_safe(*a, cx, numeric, depth)),
         "toString" | "strip" | "lower" | "upper" | "trim" | "toLowerCase" | "toUpperCase" => {
@@ -2388,14 +2451,41 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
                 .iter()
                 .all(|part| is_safe(*part, cx, numeric, depth))
         }),
-        _ if function.kind() == "identifier" => returns_only_safe(function, cx, depth),
+        // `TABLE_FOR.get(kind)` / `defaults.get(c)` on a mapping of safe values.
+        "get" => {
+            object.is_some_and(|o| is_constant_mapping(o, cx, depth))
+                && arguments
+                    .get(1)
+                    .is_none_or(|fallback| is_safe(*fallback, cx, numeric, depth))
+        }
+        // `get_current_time_millis()`, `time.time()`, `datetime.now()`: the clock.
+        _ if arguments.is_empty() && names_clock(&lower) => true,
+        _ if function.kind() == "identifier" => {
+            // A helper of this file given only safe values (`decorate(default)` where
+            // `def decorate(s): return repr(s)`) is as safe as what it returns from them.
+            let safe_arguments = arguments.iter().all(|a| {
+                !matches!(
+                    a.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat" | "spread_element"
+                ) && is_safe(*a, cx, numeric, depth)
+            });
+            returns_only_safe(function, cx, depth, false)
+                || (safe_arguments && returns_only_safe(function, cx, depth, true))
+        }
         _ => false,
     }
 }
 
 /// A function of this file every `return` of which gives a safe value:
 /// `const localtime = (t) => t === "timestamp" ? " AT TIME ZONE 'UTC'" : ""`.
-fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+/// With `parameters_safe`, the function's own parameters count as safe values (its
+/// caller checked the arguments).
+fn returns_only_safe(
+    name: Node<'_>,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+    parameters_safe: bool,
+) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
         return false;
@@ -2412,9 +2502,14 @@ fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
     let Some(body) = function.child_by_field_name("body") else {
         return false;
     };
+    let parameters: Vec<&str> = if parameters_safe {
+        parameter_names(function, semantic)
+    } else {
+        Vec::new()
+    };
     if !matches!(body.kind(), "block" | "statement_block") {
         // An arrow function's expression body.
-        return is_safe(body, cx, &[], depth + 1);
+        return is_safe(body, cx, &parameters, depth + 1);
     }
     let mut returns = Vec::new();
     walk_preorder(body, |node| {
@@ -2430,8 +2525,47 @@ fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
         && returns.iter().all(|ret| {
             named_children(*ret)
                 .first()
-                .is_some_and(|value| is_safe(*value, cx, &[], depth + 1))
+                .is_some_and(|value| is_safe(*value, cx, &parameters, depth + 1))
         })
+}
+
+/// The plain names a function declares as parameters (`s`, `s: str`, `s=None`, `s = 1`).
+fn parameter_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t str> {
+    let Some(parameters) = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))
+    else {
+        return Vec::new();
+    };
+    if parameters.kind() == "identifier" {
+        return vec![semantic.text(parameters)];
+    }
+    named_children(parameters)
+        .into_iter()
+        .filter_map(|parameter| {
+            let name = match parameter.kind() {
+                "identifier" => Some(parameter),
+                "typed_parameter" => parameter.named_child(0),
+                "default_parameter" | "typed_default_parameter" => {
+                    parameter.child_by_field_name("name")
+                }
+                "required_parameter" | "optional_parameter" => {
+                    parameter.child_by_field_name("pattern")
+                }
+                "assignment_pattern" => parameter.child_by_field_name("left"),
+                _ => None,
+            }?;
+            (name.kind() == "identifier").then(|| semantic.text(name))
+        })
+        .collect()
+}
+
+/// A function name that reads the clock: its result is a number or a timestamp.
+fn names_clock(lower: &str) -> bool {
+    matches!(lower, "time" | "now" | "utcnow" | "monotonic" | "today")
+        || lower.contains("millis")
+        || lower.contains("timestamp")
+        || lower.ends_with("_time")
 }
 
 /// A call's arguments; `f(x for x in y)` has the generator as its one argument.

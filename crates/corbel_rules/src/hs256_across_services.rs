@@ -1622,6 +1622,130 @@ fn help(fact: &Fact) -> String {
     help.to_string()
 }
 
+/// Whether a key expression is built from a parameter of the function it is in
+/// (`jwt.verify(token, options.secret)` in `function verifyToken(token, options)`,
+/// `Buffer.from(secret, "hex")` after `const [id, secret] = key.split(":")`), through a
+/// few local assignments and destructurings.
+fn key_from_parameter(key: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let Some(function) = semantic.enclosing_function(key) else {
+        return false;
+    };
+    let mut names = Vec::new();
+    corbel_engine::semantic::walk_preorder(key, |node| {
+        if names.len() < 8 && node.kind() == "identifier" {
+            // Roots only: `options` in `options.secret`, not a property name.
+            let is_property = node.parent().is_some_and(|parent| {
+                matches!(parent.kind(), "attribute" | "member_expression")
+                    && parent
+                        .child_by_field_name("object")
+                        .is_none_or(|object| object.id() != node.id())
+            });
+            if !is_property {
+                names.push(node);
+            }
+        }
+    });
+    names.into_iter().any(|name| {
+        let text = semantic.text(name);
+        if declares_parameter(function, text, semantic) {
+            return true;
+        }
+        match semantic.lookup(text, name.start_byte()).map(|b| b.value) {
+            Some(BindingValue::Value(value)) if !Semantic::is_function(value) => {
+                semantic.enclosing_function(value).map(|f| f.id()) == Some(function.id())
+                    && key_from_parameter(value, semantic, depth + 1)
+            }
+            Some(BindingValue::Unknown) | Some(BindingValue::Member(..)) => {
+                destructured_from(function, name, semantic)
+                    .is_some_and(|value| key_from_parameter(value, semantic, depth + 1))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether `function` declares a parameter called `name` (also inside a destructuring
+/// pattern: `({ secret }) => ...`).
+fn declares_parameter(function: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let Some(parameters) = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))
+    else {
+        return false;
+    };
+    let mut found = false;
+    corbel_engine::semantic::walk_preorder(parameters, |node| {
+        if !found
+            && matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+            && semantic.text(node) == name
+        {
+            // A default value's identifiers are not parameters: `(key = SECRET)`.
+            let in_default = node.parent().is_some_and(|parent| {
+                matches!(parent.kind(), "assignment_pattern" | "default_parameter")
+                    && parent
+                        .child_by_field_name("right")
+                        .or_else(|| parent.child_by_field_name("value"))
+                        .is_some_and(|right| right.id() == node.id())
+            });
+            found = !in_default;
+        }
+    });
+    found
+}
+
+/// The value a destructuring declaration in `function` unpacks into `name`, before it:
+/// `key.split(":")` for `const [id, secret] = key.split(":")`.
+fn destructured_from<'t>(
+    function: Node<'t>,
+    name: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    let text = semantic.text(name);
+    let mut found = None;
+    corbel_engine::semantic::walk_preorder(function, |node| {
+        if node.start_byte() >= name.start_byte() {
+            return;
+        }
+        let (pattern, value) = match node.kind() {
+            "variable_declarator" => (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ),
+            "assignment" => (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ),
+            _ => return,
+        };
+        let (Some(pattern), Some(value)) = (pattern, value) else {
+            return;
+        };
+        if !matches!(
+            pattern.kind(),
+            "array_pattern" | "object_pattern" | "pattern_list" | "tuple_pattern"
+        ) {
+            return;
+        }
+        let mut binds = false;
+        corbel_engine::semantic::walk_preorder(pattern, |inner| {
+            binds |= matches!(
+                inner.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && semantic.text(inner) == text;
+        });
+        if binds {
+            found = Some(value);
+        }
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1825,128 +1949,4 @@ export async function f(key: Uint8Array) {
             "`a`, `b`, `c` and 2 more"
         );
     }
-}
-
-/// Whether a key expression is built from a parameter of the function it is in
-/// (`jwt.verify(token, options.secret)` in `function verifyToken(token, options)`,
-/// `Buffer.from(secret, "hex")` after `const [id, secret] = key.split(":")`), through a
-/// few local assignments and destructurings.
-fn key_from_parameter(key: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
-    if depth > 4 {
-        return false;
-    }
-    let Some(function) = semantic.enclosing_function(key) else {
-        return false;
-    };
-    let mut names = Vec::new();
-    corbel_engine::semantic::walk_preorder(key, |node| {
-        if names.len() < 8 && node.kind() == "identifier" {
-            // Roots only: `options` in `options.secret`, not a property name.
-            let is_property = node.parent().is_some_and(|parent| {
-                matches!(parent.kind(), "attribute" | "member_expression")
-                    && parent
-                        .child_by_field_name("object")
-                        .is_none_or(|object| object.id() != node.id())
-            });
-            if !is_property {
-                names.push(node);
-            }
-        }
-    });
-    names.into_iter().any(|name| {
-        let text = semantic.text(name);
-        if declares_parameter(function, text, semantic) {
-            return true;
-        }
-        match semantic.lookup(text, name.start_byte()).map(|b| b.value) {
-            Some(BindingValue::Value(value)) if !Semantic::is_function(value) => {
-                semantic.enclosing_function(value).map(|f| f.id()) == Some(function.id())
-                    && key_from_parameter(value, semantic, depth + 1)
-            }
-            Some(BindingValue::Unknown) | Some(BindingValue::Member(..)) => {
-                destructured_from(function, name, semantic)
-                    .is_some_and(|value| key_from_parameter(value, semantic, depth + 1))
-            }
-            _ => false,
-        }
-    })
-}
-
-/// Whether `function` declares a parameter called `name` (also inside a destructuring
-/// pattern: `({ secret }) => ...`).
-fn declares_parameter(function: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
-    let Some(parameters) = function
-        .child_by_field_name("parameters")
-        .or_else(|| function.child_by_field_name("parameter"))
-    else {
-        return false;
-    };
-    let mut found = false;
-    corbel_engine::semantic::walk_preorder(parameters, |node| {
-        if !found
-            && matches!(
-                node.kind(),
-                "identifier" | "shorthand_property_identifier_pattern"
-            )
-            && semantic.text(node) == name
-        {
-            // A default value's identifiers are not parameters: `(key = SECRET)`.
-            let in_default = node.parent().is_some_and(|parent| {
-                matches!(parent.kind(), "assignment_pattern" | "default_parameter")
-                    && parent
-                        .child_by_field_name("right")
-                        .or_else(|| parent.child_by_field_name("value"))
-                        .is_some_and(|right| right.id() == node.id())
-            });
-            found = !in_default;
-        }
-    });
-    found
-}
-
-/// The value a destructuring declaration in `function` unpacks into `name`, before it:
-/// `key.split(":")` for `const [id, secret] = key.split(":")`.
-fn destructured_from<'t>(
-    function: Node<'t>,
-    name: Node<'t>,
-    semantic: &Semantic<'t>,
-) -> Option<Node<'t>> {
-    let text = semantic.text(name);
-    let mut found = None;
-    corbel_engine::semantic::walk_preorder(function, |node| {
-        if node.start_byte() >= name.start_byte() {
-            return;
-        }
-        let (pattern, value) = match node.kind() {
-            "variable_declarator" => (
-                node.child_by_field_name("name"),
-                node.child_by_field_name("value"),
-            ),
-            "assignment" => (
-                node.child_by_field_name("left"),
-                node.child_by_field_name("right"),
-            ),
-            _ => return,
-        };
-        let (Some(pattern), Some(value)) = (pattern, value) else {
-            return;
-        };
-        if !matches!(
-            pattern.kind(),
-            "array_pattern" | "object_pattern" | "pattern_list" | "tuple_pattern"
-        ) {
-            return;
-        }
-        let mut binds = false;
-        corbel_engine::semantic::walk_preorder(pattern, |inner| {
-            binds |= matches!(
-                inner.kind(),
-                "identifier" | "shorthand_property_identifier_pattern"
-            ) && semantic.text(inner) == text;
-        });
-        if binds {
-            found = Some(value);
-        }
-    });
-    found
 }

@@ -895,6 +895,12 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
             return;
         };
         let condition_text = semantic.text(condition);
+        // `assert shard_id < num_shards`: Python raises on comparing a string with a
+        // number, so a passed ordering assert leaves a number.
+        if node.kind() == "assert_statement" && compares_in_order(condition, name, semantic) {
+            validated = true;
+            return;
+        }
         if !checks_name(condition_text, name) {
             return;
         }
@@ -924,6 +930,26 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         };
     });
     validated
+}
+
+/// Whether a condition is an ordering comparison (`<`, `<=`, `>`, `>=`) with `name` on
+/// one side: `shard_id < num_shards`, `0 <= offset`.
+fn compares_in_order(condition: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let condition = semantic.unwrap_expression(condition);
+    if condition.kind() != "comparison_operator" {
+        return false;
+    }
+    let text = semantic.text(condition);
+    let ordering = ["<", ">", "<=", ">="];
+    let mut cursor = condition.walk();
+    let children: Vec<Node<'_>> = condition.children(&mut cursor).collect();
+    children
+        .iter()
+        .any(|child| ordering.contains(&semantic.text(*child)))
+        && !text.contains(" in ")
+        && children
+            .iter()
+            .any(|child| child.is_named() && semantic.text(*child) == name)
 }
 
 /// Whether a block sets `name` back to a constant: the failed check's fallback
@@ -1996,6 +2022,21 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
             if object.is_some_and(|o| MODEL_METADATA.contains(&last_name(o, semantic))) {
                 return true;
             }
+            // `i.id` / `p.pk` of records the code iterates (`str(i.id) for i in groups`,
+            // `groups.map((p) => p.id)`): database keys, unless the records come from
+            // the request.
+            if matches!(name, "id" | "pk")
+                && object.is_some_and(|o| record_key_of_loaded_rows(o, semantic))
+            {
+                return true;
+            }
+            // `EventTypes.Retention`: a capitalised member of an imported class, a
+            // constant of the codebase's vocabulary.
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && object.is_some_and(|o| is_imported_class(o, semantic))
+            {
+                return true;
+            }
             // `self.table = "users"`: every assignment of the attribute is safe.
             let receiver = object.map(|o| semantic.text(o));
             matches!(receiver, Some("self" | "this" | "cls"))
@@ -2104,6 +2145,100 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
     }
 }
 
+/// Whether `object` is the loop variable of a comprehension / `for` statement, or the
+/// first parameter of a `.map` callback, over a collection not taken from the request.
+fn record_key_of_loaded_rows(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let object = semantic.unwrap_expression(object);
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let name = semantic.text(object);
+    let mut node = object.parent();
+    for _ in 0..32 {
+        let Some(current) = node else {
+            return false;
+        };
+        let iterable = match current.kind() {
+            "list_comprehension" | "generator_expression" | "set_comprehension" => {
+                named_children(current)
+                    .into_iter()
+                    .filter(|c| c.kind() == "for_in_clause")
+                    .find(|clause| {
+                        clause
+                            .child_by_field_name("left")
+                            .is_some_and(|l| semantic.text(l) == name)
+                    })
+                    .and_then(|clause| clause.child_by_field_name("right"))
+            }
+            "for_statement" => current
+                .child_by_field_name("left")
+                .filter(|l| semantic.text(*l) == name)
+                .and_then(|_| current.child_by_field_name("right")),
+            "arrow_function" | "function_expression" => {
+                let first = current
+                    .child_by_field_name("parameters")
+                    .and_then(|p| named_children(p).into_iter().next())
+                    .or_else(|| current.child_by_field_name("parameter"));
+                let declares = first.is_some_and(|p| {
+                    let p = p.child_by_field_name("pattern").unwrap_or(p);
+                    semantic.text(p) == name
+                });
+                if !declares {
+                    return false;
+                }
+                // `items.map((p) => p.id)`: the call's receiver.
+                current
+                    .parent()
+                    .filter(|a| a.kind() == "arguments")
+                    .and_then(|a| a.parent())
+                    .filter(|call| call.kind() == "call_expression")
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .filter(|f| {
+                        f.kind() == "member_expression"
+                            && f.child_by_field_name("property")
+                                .is_some_and(|p| semantic.text(p) == "map")
+                    })
+                    .and_then(|f| f.child_by_field_name("object"))
+            }
+            "function_definition" | "function_declaration" | "method_definition" | "lambda" => {
+                return false;
+            }
+            _ => None,
+        };
+        if let Some(iterable) = iterable {
+            return !from_request(iterable, semantic, 0)
+                && direct_request_value(iterable, semantic, 0).is_none();
+        }
+        node = current.parent();
+    }
+    false
+}
+
+/// A capitalised name bound by an import: `EventTypes` after
+/// `from synapse.api.constants import EventTypes`.
+fn is_imported_class(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let object = semantic.unwrap_expression(object);
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let name = semantic.text(object);
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    match semantic.lookup(name, object.start_byte()).map(|b| b.value) {
+        Some(BindingValue::Import(..)) => true,
+        // `const { EventTypes } = require("./constants")`
+        Some(BindingValue::Member(value, _)) => {
+            let value = semantic.unwrap_expression(value);
+            value.kind() == "call_expression"
+                && value
+                    .child_by_field_name("function")
+                    .is_some_and(|f| semantic.text(f) == "require")
+        }
+        _ => false,
+    }
+}
+
 /// `ORDER_BY`, `TABLE_NAME`: a constant by naming convention.
 fn is_constant_name(name: &str) -> bool {
     name.len() > 1
@@ -2140,8 +2275,9 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
             .is_some_and(|right| is_safe(right, cx, &[], depth)),
         BindingValue::Unknown => {
             loop_over_constants(name, text, cx, depth)
-                || parameter_of(name, semantic)
-                    .is_some_and(|(_, parameter)| has_safe_annotation(parameter, semantic))
+                || parameter_of(name, semantic).is_some_and(|(_, parameter)| {
+                    has_safe_annotation(parameter, semantic) || has_numeric_default(parameter)
+                })
         }
         _ => false,
     });
@@ -2188,6 +2324,22 @@ fn parameter_of<'t>(name: Node<'t>, semantic: &Semantic<'t>) -> Option<(Node<'t>
 
 /// A parameter typed as a number or boolean (`limit: int`, `offset: number`,
 /// `int | None`), or as a union of literals (`Literal["asc", "desc"]`, `'asc' | 'desc'`).
+/// An unannotated parameter whose default is a number: `batch_size=10000`,
+/// `(limit = 100) =>`.
+fn has_numeric_default(parameter: Node<'_>) -> bool {
+    let default = match parameter.kind() {
+        "default_parameter" => parameter.child_by_field_name("value"),
+        "assignment_pattern" => parameter.child_by_field_name("right"),
+        "required_parameter" | "optional_parameter"
+            if parameter.child_by_field_name("type").is_none() =>
+        {
+            parameter.child_by_field_name("value")
+        }
+        _ => None,
+    };
+    default.is_some_and(|d| matches!(d.kind(), "integer" | "float" | "number"))
+}
+
 fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(annotation) = parameter.child_by_field_name("type") else {
         return false;

@@ -932,24 +932,63 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
     validated
 }
 
-/// Whether a condition is an ordering comparison (`<`, `<=`, `>`, `>=`) with `name` on
-/// one side: `shard_id < num_shards`, `0 <= offset`.
+/// Whether a condition orders `name` against a number (`shard_id < 10`, `0 <= offset`)
+/// or against a name the function asserts is ordered against a number
+/// (`assert num_shards > 1` then `assert shard_id < num_shards`). Strings compare with
+/// strings in Python, so the other side must be numeric.
 fn compares_in_order(condition: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
-    let condition = semantic.unwrap_expression(condition);
-    if condition.kind() != "comparison_operator" {
+    let Some(other) = ordered_against(condition, name, semantic) else {
+        return false;
+    };
+    if matches!(other.kind(), "integer" | "float") {
+        return true;
+    }
+    if other.kind() != "identifier" {
         return false;
     }
-    let text = semantic.text(condition);
-    let ordering = ["<", ">", "<=", ">="];
+    let other_name = semantic.text(other);
+    let Some(function) = semantic.enclosing_function(condition) else {
+        return false;
+    };
+    let mut numeric = false;
+    walk_preorder(function, |node| {
+        if numeric || node.kind() != "assert_statement" {
+            return;
+        }
+        numeric = node.named_child(0).is_some_and(|c| {
+            ordered_against(c, other_name, semantic)
+                .is_some_and(|o| matches!(o.kind(), "integer" | "float"))
+        });
+    });
+    numeric
+}
+
+/// In a two-operand ordering comparison (`<`, `<=`, `>`, `>=`) with `name` on one side,
+/// the other side.
+fn ordered_against<'t>(
+    condition: Node<'t>,
+    name: &str,
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    let condition = semantic.unwrap_expression(condition);
+    if condition.kind() != "comparison_operator" {
+        return None;
+    }
     let mut cursor = condition.walk();
-    let children: Vec<Node<'_>> = condition.children(&mut cursor).collect();
-    children
-        .iter()
-        .any(|child| ordering.contains(&semantic.text(*child)))
-        && !text.contains(" in ")
-        && children
-            .iter()
-            .any(|child| child.is_named() && semantic.text(*child) == name)
+    let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
+    let [left, operator, right] = children.as_slice() else {
+        return None;
+    };
+    if !matches!(semantic.text(*operator), "<" | "<=" | ">" | ">=") {
+        return None;
+    }
+    if semantic.text(*left) == name {
+        Some(*right)
+    } else if semantic.text(*right) == name {
+        Some(*left)
+    } else {
+        None
+    }
 }
 
 /// Whether a block sets `name` back to a constant: the failed check's fallback

@@ -1648,8 +1648,17 @@ fn key_from_parameter(key: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> b
             }
         }
     });
+    // A request handler's parameters are the framework's (injected settings, the
+    // request), not a caller's key.
+    if semantic.is_request_handler(function) {
+        return false;
+    }
     names.into_iter().any(|name| {
         let text = semantic.text(name);
+        // `self.secret`: the object's own configuration, not a caller's key.
+        if matches!(text, "self" | "cls") {
+            return false;
+        }
         if declares_parameter(function, text, semantic) {
             return true;
         }

@@ -97,15 +97,26 @@ struct Site<'t> {
     algorithm: Algorithm,
     /// The environment variable the key comes from.
     secret: Option<String>,
+    /// The key expression, when the call shows one.
+    key: Option<Node<'t>>,
 }
 
 fn record(ctx: &mut RuleContext<'_, '_>, site: Site<'_>) {
+    let semantic = ctx.semantic;
     let fact = ctx.fact(site.node, site.kind);
     fact.value("algorithm", site.algorithm.render())
         .value("library", site.library)
         .value("call", site.call);
     if let Some(secret) = site.secret {
         fact.value("secret", secret);
+    }
+    // A helper handed its key by the caller (`verifyToken(token, options)` in an SDK)
+    // says nothing about which key, or which service, it serves.
+    if site
+        .key
+        .is_some_and(|key| key_from_parameter(key, semantic, 0))
+    {
+        fact.value("key", "parameter");
     }
     // Module-level configurations set up both signing and verification.
     if matches!(site.library, "@nestjs/jwt" | "@fastify/jwt") {
@@ -275,6 +286,7 @@ fn python_site<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> 
                 library: "authlib",
                 // The default instance accepts every algorithm the key fits.
                 algorithm: Algorithm::Unknown,
+                key: py_key(call, 1, semantic),
                 secret: py_key(call, 1, semantic).and_then(|k| py_env_name(k, semantic, 0)),
             }),
             _ => None,
@@ -306,6 +318,7 @@ fn python_site<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> 
             call: call_name,
             library: "authlib",
             algorithm: instance_algorithms,
+            key: py_key(call, 1, semantic),
             secret: py_key(call, 1, semantic).and_then(|k| py_env_name(k, semantic, 0)),
         })
     }
@@ -385,6 +398,7 @@ fn py_encode<'t>(
         call: call_name,
         library,
         algorithm,
+        key,
         secret: key.and_then(|k| py_env_name(k, semantic, 0)),
     })
 }
@@ -422,6 +436,7 @@ fn py_decode<'t>(
         call: call_name,
         library,
         algorithm,
+        key: py_key(call, 1, semantic),
         secret: py_key(call, 1, semantic).and_then(|k| py_env_name(k, semantic, 0)),
     })
 }
@@ -462,6 +477,7 @@ fn authlib_encode<'t>(
         call: call_name,
         library: "authlib",
         algorithm,
+        key: py_key(call, 2, semantic),
         secret: py_key(call, 2, semantic).and_then(|k| py_env_name(k, semantic, 0)),
     })
 }
@@ -695,6 +711,7 @@ fn js_site<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> {
                 call: call_name,
                 library: "jsonwebtoken",
                 algorithm,
+                key,
                 secret: key.and_then(|k| js_env_name(k, semantic, 0)),
             })
         }
@@ -709,6 +726,7 @@ fn js_site<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> {
                 call: call_name,
                 library: "jose",
                 algorithm,
+                key,
                 secret: key.and_then(|k| js_env_name(k, semantic, 0)),
             })
         }
@@ -728,6 +746,7 @@ fn js_site<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Site<'t>> {
                 call: call_name,
                 library: "express-jwt",
                 algorithm,
+                key: secret,
                 secret: secret.and_then(|s| js_env_name(s, semantic, 0)),
             })
         }
@@ -860,6 +879,7 @@ fn jsonwebtoken_sign<'t>(
         call: call_name,
         library: "jsonwebtoken",
         algorithm,
+        key,
         secret: key.and_then(|k| js_env_name(k, semantic, 0)),
     }
 }
@@ -912,6 +932,7 @@ fn sign_jwt_site<'t>(
         call: "new SignJWT().setProtectedHeader()".to_string(),
         library: "jose",
         algorithm,
+        key: None,
         secret,
     })
 }
@@ -941,6 +962,7 @@ fn nest_site<'t>(
         call: call_name,
         library: "@nestjs/jwt",
         algorithm,
+        key: None,
         secret,
     })
 }
@@ -1028,6 +1050,7 @@ fn passport_site<'t>(
         call: call_name,
         library: "passport-jwt",
         algorithm,
+        key: None,
         secret,
     }
 }
@@ -1116,6 +1139,7 @@ fn fastify_site<'t>(
         call: call_name,
         library: "@fastify/jwt",
         algorithm,
+        key: secret,
         secret: secret.and_then(|s| js_env_name(s, semantic, 0)),
     })
 }
@@ -1408,13 +1432,23 @@ impl ProjectRule for Hs256AcrossServicesProject {
 ///   from, another holder of the secret;
 /// - services that read the secret from the same environment variable.
 ///
+/// A one-sided service whose every site takes its key from a function parameter is a
+/// helper library (an SDK verifying another system's tokens, an API client signing
+/// requests): the repository shows neither its key nor its counterpart, so it is left out.
+///
 /// A service that signs and verifies its own HMAC tokens, with a secret no other service
 /// is seen reading, is a single-service use (the case the guidance calls fine), even
 /// when another service of the repository does the same.
 fn involved_services<'a>(sites: &[&'a (String, Fact)]) -> (BTreeSet<&'a str>, BTreeSet<&'a str>) {
     let mut roles: BTreeMap<&str, (bool, bool)> = BTreeMap::new();
     let mut readers: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    // Services whose every site is a helper handed its key by a caller: an SDK or a
+    // client library, whose counterpart (and key) the repository does not show.
+    let mut own_key: BTreeSet<&str> = BTreeSet::new();
     for (service, fact) in sites {
+        if fact.value("key") != Some("parameter") {
+            own_key.insert(service.as_str());
+        }
         let role = roles.entry(service.as_str()).or_default();
         let configures_both = fact.value("role") == Some("sign+verify");
         role.0 |= fact.kind == SIGN || configures_both;
@@ -1425,7 +1459,7 @@ fn involved_services<'a>(sites: &[&'a (String, Fact)]) -> (BTreeSet<&'a str>, BT
     }
     let one_sided = roles
         .iter()
-        .filter(|(_, &(signs, verifies))| !(signs && verifies))
+        .filter(|(service, &(signs, verifies))| !(signs && verifies) && own_key.contains(*service))
         .map(|(service, _)| *service)
         .collect();
     let sharing = readers
@@ -1586,6 +1620,139 @@ fn help(fact: &Fact) -> String {
         _ => "switch to EdDSA (Ed25519), else ES256: sign with the private key only in the issuing service and verify with the public key or a JWKS",
     };
     help.to_string()
+}
+
+/// Whether a key expression is built from a parameter of the function it is in
+/// (`jwt.verify(token, options.secret)` in `function verifyToken(token, options)`,
+/// `Buffer.from(secret, "hex")` after `const [id, secret] = key.split(":")`), through a
+/// few local assignments and destructurings.
+fn key_from_parameter(key: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    let Some(function) = semantic.enclosing_function(key) else {
+        return false;
+    };
+    let mut names = Vec::new();
+    corbel_engine::semantic::walk_preorder(key, |node| {
+        if names.len() < 8 && node.kind() == "identifier" {
+            // Roots only: `options` in `options.secret`, not a property name.
+            let is_property = node.parent().is_some_and(|parent| {
+                matches!(parent.kind(), "attribute" | "member_expression")
+                    && parent
+                        .child_by_field_name("object")
+                        .is_none_or(|object| object.id() != node.id())
+            });
+            if !is_property {
+                names.push(node);
+            }
+        }
+    });
+    // A request handler's parameters are the framework's (injected settings, the
+    // request), not a caller's key.
+    if semantic.is_request_handler(function) {
+        return false;
+    }
+    names.into_iter().any(|name| {
+        let text = semantic.text(name);
+        // `self.secret`: the object's own configuration, not a caller's key.
+        if matches!(text, "self" | "cls") {
+            return false;
+        }
+        if declares_parameter(function, text, semantic) {
+            return true;
+        }
+        match semantic.lookup(text, name.start_byte()).map(|b| b.value) {
+            Some(BindingValue::Value(value)) if !Semantic::is_function(value) => {
+                semantic.enclosing_function(value).map(|f| f.id()) == Some(function.id())
+                    && key_from_parameter(value, semantic, depth + 1)
+            }
+            Some(BindingValue::Unknown) | Some(BindingValue::Member(..)) => {
+                destructured_from(function, name, semantic)
+                    .is_some_and(|value| key_from_parameter(value, semantic, depth + 1))
+            }
+            _ => false,
+        }
+    })
+}
+
+/// Whether `function` declares a parameter called `name` (also inside a destructuring
+/// pattern: `({ secret }) => ...`).
+fn declares_parameter(function: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let Some(parameters) = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))
+    else {
+        return false;
+    };
+    let mut found = false;
+    corbel_engine::semantic::walk_preorder(parameters, |node| {
+        if !found
+            && matches!(
+                node.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            )
+            && semantic.text(node) == name
+        {
+            // A default value's identifiers are not parameters: `(key = SECRET)`.
+            let in_default = node.parent().is_some_and(|parent| {
+                matches!(parent.kind(), "assignment_pattern" | "default_parameter")
+                    && parent
+                        .child_by_field_name("right")
+                        .or_else(|| parent.child_by_field_name("value"))
+                        .is_some_and(|right| right.id() == node.id())
+            });
+            found = !in_default;
+        }
+    });
+    found
+}
+
+/// The value a destructuring declaration in `function` unpacks into `name`, before it:
+/// `key.split(":")` for `const [id, secret] = key.split(":")`.
+fn destructured_from<'t>(
+    function: Node<'t>,
+    name: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    let text = semantic.text(name);
+    let mut found = None;
+    corbel_engine::semantic::walk_preorder(function, |node| {
+        if node.start_byte() >= name.start_byte() {
+            return;
+        }
+        let (pattern, value) = match node.kind() {
+            "variable_declarator" => (
+                node.child_by_field_name("name"),
+                node.child_by_field_name("value"),
+            ),
+            "assignment" => (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ),
+            _ => return,
+        };
+        let (Some(pattern), Some(value)) = (pattern, value) else {
+            return;
+        };
+        if !matches!(
+            pattern.kind(),
+            "array_pattern" | "object_pattern" | "pattern_list" | "tuple_pattern"
+        ) {
+            return;
+        }
+        let mut binds = false;
+        corbel_engine::semantic::walk_preorder(pattern, |inner| {
+            binds |= matches!(
+                inner.kind(),
+                "identifier" | "shorthand_property_identifier_pattern"
+            ) && semantic.text(inner) == text;
+        });
+        if binds {
+            found = Some(value);
+        }
+    });
+    found
 }
 
 #[cfg(test)]

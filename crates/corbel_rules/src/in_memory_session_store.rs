@@ -1625,6 +1625,13 @@ fn check_js_call(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         (_, Lookup::Absent) => {}
         (_, Lookup::Present(value)) => {
             if let StoreKind::Memory(what) = classify_js_store(value, semantic) {
+                // `memorystore` is a deliberate, leak-free choice for one process: it only
+                // matters where the deployment runs several replicas (the project part).
+                if what == MEMORYSTORE {
+                    ctx.fact(function, MEMORYSTORE_FACT)
+                        .value("library", library);
+                    return;
+                }
                 let help = match library {
                     "express-session" => EXPRESS_HELP,
                     "koa-session" => KOA_SESSION_HELP,
@@ -1709,6 +1716,8 @@ fn is_memorystore_factory_call<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> b
 
 const MEMORYSTORE: &str =
     "a `memorystore` store, which keeps sessions in process memory (leak-free, but per process)";
+/// The fact kind of a `memorystore` store, reported only where replicas run.
+const MEMORYSTORE_FACT: &str = "memorystore";
 
 /// Follows a local variable, including the shorthand `{ store }`, to its value.
 fn resolve_js_value<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Node<'t> {
@@ -1960,6 +1969,7 @@ impl ProjectRule for InMemorySessionStoreReplicas {
     }
 
     fn check(&self, ctx: &mut ProjectContext<'_>) {
+        report_memorystore_with_replicas(ctx);
         let upgradable: Vec<usize> = ctx
             .diagnostics
             .iter()
@@ -2015,6 +2025,68 @@ impl ProjectRule for InMemorySessionStoreReplicas {
                         target.deployment.setting
                     ),
                 });
+            }
+        }
+    }
+}
+
+/// `memorystore` sites in services whose deployment runs more than one replica: an error
+/// naming the widest deployment. A single process keeps its sessions consistent (the store
+/// prunes expired ones), so elsewhere the choice stands and nothing is reported.
+fn report_memorystore_with_replicas(ctx: &mut ProjectContext<'_>) {
+    let sites: Vec<corbel_engine::Fact> = ctx
+        .own_facts()
+        .filter(|fact| fact.kind == MEMORYSTORE_FACT && !fact.is_test_file)
+        .cloned()
+        .collect();
+    if sites.is_empty() {
+        return;
+    }
+    let project = ctx.project;
+    let deployments = project.deployments();
+    let targets: Vec<Target> = deployments
+        .iter()
+        .filter_map(|d| Target::of(d, project))
+        .collect();
+    for site in &sites {
+        let path = site.location.path.clone();
+        let service = project.service_root(&path).unwrap_or_default();
+        let mut applying: Vec<&Target> = targets
+            .iter()
+            .filter(|t| t.applies_to(&path, &service))
+            .collect();
+        applying.sort_by(|a, b| {
+            b.deployment
+                .replicas
+                .cmp(&a.deployment.replicas)
+                .then_with(|| a.deployment.location.path.cmp(&b.deployment.location.path))
+        });
+        let Some(widest) = applying.first() else {
+            continue;
+        };
+        let library = site
+            .values
+            .get("library")
+            .map_or("express-session", String::as_str);
+        let message = format!(
+            "`{library}` is given {MEMORYSTORE}; `{}` runs {} replicas, each with its own sessions",
+            widest.deployment.location.path, widest.deployment.replicas
+        );
+        let related = applying
+            .iter()
+            .map(|target| Related {
+                location: target.deployment.location.clone(),
+                message: format!(
+                    "`{}`: the replicas do not share process memory",
+                    target.deployment.setting
+                ),
+            })
+            .collect();
+        let before = ctx.diagnostics.len();
+        ctx.report(site, message, EXPRESS_HELP, related);
+        if ctx.diagnostics.len() > before {
+            if let Some(diagnostic) = ctx.diagnostics.last_mut() {
+                diagnostic.severity = Severity::Error;
             }
         }
     }

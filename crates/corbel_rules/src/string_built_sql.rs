@@ -898,7 +898,7 @@ fn is_migration_path(path: &str) -> bool {
     path.split('/')
         .rev()
         .skip(1)
-        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic"))
+        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic" | "upgrades"))
 }
 
 /// Whether a name spliced into SQL was checked first: an early exit on a failed check
@@ -934,6 +934,12 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
             return;
         };
         let condition_text = semantic.text(condition);
+        // `assert shard_id < num_shards`: Python raises on comparing a string with a
+        // number, so a passed ordering assert leaves a number.
+        if node.kind() == "assert_statement" && compares_in_order(condition, name, semantic) {
+            validated = true;
+            return;
+        }
         if !checks_name(condition_text, name) {
             return;
         }
@@ -952,6 +958,7 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
             ["raise", "throw", "return", "abort(", "continue"]
                 .iter()
                 .any(|word| text.contains(word))
+                || resets_to_constant(b, name, semantic)
         });
         validated = match node.kind() {
             "assert_statement" => !negated,
@@ -962,6 +969,82 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         };
     });
     validated
+}
+
+/// Whether a condition orders `name` against a number (`shard_id < 10`, `0 <= offset`)
+/// or against a name the function asserts is ordered against a number
+/// (`assert num_shards > 1` then `assert shard_id < num_shards`). Strings compare with
+/// strings in Python, so the other side must be numeric.
+fn compares_in_order(condition: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let Some(other) = ordered_against(condition, name, semantic) else {
+        return false;
+    };
+    if matches!(other.kind(), "integer" | "float") {
+        return true;
+    }
+    if other.kind() != "identifier" {
+        return false;
+    }
+    let other_name = semantic.text(other);
+    let Some(function) = semantic.enclosing_function(condition) else {
+        return false;
+    };
+    let mut numeric = false;
+    walk_preorder(function, |node| {
+        if numeric || node.kind() != "assert_statement" {
+            return;
+        }
+        numeric = node.named_child(0).is_some_and(|c| {
+            ordered_against(c, other_name, semantic)
+                .is_some_and(|o| matches!(o.kind(), "integer" | "float"))
+        });
+    });
+    numeric
+}
+
+/// In a two-operand ordering comparison (`<`, `<=`, `>`, `>=`) with `name` on one side,
+/// the other side.
+fn ordered_against<'t>(
+    condition: Node<'t>,
+    name: &str,
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    let condition = semantic.unwrap_expression(condition);
+    if condition.kind() != "comparison_operator" {
+        return None;
+    }
+    let mut cursor = condition.walk();
+    let children: Vec<Node<'t>> = condition.children(&mut cursor).collect();
+    let [left, operator, right] = children.as_slice() else {
+        return None;
+    };
+    if !matches!(semantic.text(*operator), "<" | "<=" | ">" | ">=") {
+        return None;
+    }
+    if semantic.text(*left) == name {
+        Some(*right)
+    } else if semantic.text(*right) == name {
+        Some(*left)
+    } else {
+        None
+    }
+}
+
+/// Whether a block sets `name` back to a constant: the failed check's fallback
+/// (`if order not in ("asc", "desc"): order = "asc"`).
+fn resets_to_constant(block: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let mut resets = false;
+    walk_preorder(block, |node| {
+        if resets || !matches!(node.kind(), "assignment" | "assignment_expression") {
+            return;
+        }
+        let left = node.child_by_field_name("left");
+        let right = node.child_by_field_name("right");
+        if let (Some(left), Some(right)) = (left, right) {
+            resets = semantic.text(left) == name && semantic.is_constant_value(right);
+        }
+    });
+    resets
 }
 
 /// Whether a condition checks `name` against a pattern or an allowlist: `name in ...`,
@@ -1155,7 +1238,11 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             let name = semantic.text(local);
             for binding in semantic.bindings_in_scope_of(name, local.start_byte()) {
                 match binding.value {
-                    BindingValue::Value(bound) if !Semantic::is_function(bound) => {
+                    // A class bound to the name (`new Field({...v})` names `Field`) is
+                    // code, not a value: its body says nothing about where `v` came from.
+                    BindingValue::Value(bound)
+                        if !Semantic::is_function(bound) && !is_class(bound) =>
+                    {
                         pending.push((bound, level + 1));
                     }
                     BindingValue::Augmented(node) => {
@@ -1169,6 +1256,13 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
     }
     false
+}
+
+fn is_class(node: Node<'_>) -> bool {
+    matches!(
+        node.kind(),
+        "class_definition" | "class_declaration" | "class" | "abstract_class_declaration"
+    )
 }
 
 /// Where a spliced value stands in the SQL text.
@@ -1904,6 +1998,31 @@ const FIXED_FORMAT_METHODS: &[&str] = &[
     "bit_length",
 ];
 
+/// Attributes holding a driver's parameter marker (`%s` or `?`), spliced where a bound
+/// parameter goes: `"... WHERE id = %s" % self.db.arg`.
+const PLACEHOLDER_ATTRIBUTES: &[&str] = &[
+    "arg",
+    "placeholder",
+    "param_placeholder",
+    "paramstyle",
+    "param_marker",
+    "bind_marker",
+];
+
+/// Database-backend helpers that return SQL for the dialect in use (`db.cast('col',
+/// 'int64')`, `db.like()`): safe when every argument is a literal.
+const DIALECT_HELPERS: &[&str] = &[
+    "cast",
+    "like",
+    "like_escape",
+    "concat",
+    "prefix_match",
+    "quote",
+];
+
+/// Receivers of those helpers: a database or connection object.
+const DIALECT_RECEIVERS: &[&str] = &["db", "conn", "connection", "dialect", "ops", "database"];
+
 /// Attributes that name a model's table (framework metadata, not input).
 const MODEL_METADATA: &[&str] = &["db_table", "__tablename__", "_meta", "length"];
 
@@ -1965,7 +2084,10 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
         }
         "attribute" | "member_expression" => {
             let name = last_name(value, semantic);
-            if is_constant_name(name) || MODEL_METADATA.contains(&name) {
+            if is_constant_name(name)
+                || MODEL_METADATA.contains(&name)
+                || PLACEHOLDER_ATTRIBUTES.contains(&name)
+            {
                 return true;
             }
             let object = value.child_by_field_name("object");
@@ -1976,6 +2098,21 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                 return true;
             }
             if object.is_some_and(|o| MODEL_METADATA.contains(&last_name(o, semantic))) {
+                return true;
+            }
+            // `i.id` / `p.pk` of records the code iterates (`str(i.id) for i in groups`,
+            // `groups.map((p) => p.id)`): database keys, unless the records come from
+            // the request.
+            if matches!(name, "id" | "pk")
+                && object.is_some_and(|o| record_key_of_loaded_rows(o, semantic))
+            {
+                return true;
+            }
+            // `EventTypes.Retention`: a capitalised member of an imported class, a
+            // constant of the codebase's vocabulary.
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && object.is_some_and(|o| is_imported_class(o, semantic))
+            {
                 return true;
             }
             // `self.table = "users"`: every assignment of the attribute is safe.
@@ -2086,6 +2223,100 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
     }
 }
 
+/// Whether `object` is the loop variable of a comprehension / `for` statement, or the
+/// first parameter of a `.map` callback, over a collection not taken from the request.
+fn record_key_of_loaded_rows(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let object = semantic.unwrap_expression(object);
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let name = semantic.text(object);
+    let mut node = object.parent();
+    for _ in 0..32 {
+        let Some(current) = node else {
+            return false;
+        };
+        let iterable = match current.kind() {
+            "list_comprehension" | "generator_expression" | "set_comprehension" => {
+                named_children(current)
+                    .into_iter()
+                    .filter(|c| c.kind() == "for_in_clause")
+                    .find(|clause| {
+                        clause
+                            .child_by_field_name("left")
+                            .is_some_and(|l| semantic.text(l) == name)
+                    })
+                    .and_then(|clause| clause.child_by_field_name("right"))
+            }
+            "for_statement" => current
+                .child_by_field_name("left")
+                .filter(|l| semantic.text(*l) == name)
+                .and_then(|_| current.child_by_field_name("right")),
+            "arrow_function" | "function_expression" => {
+                let first = current
+                    .child_by_field_name("parameters")
+                    .and_then(|p| named_children(p).into_iter().next())
+                    .or_else(|| current.child_by_field_name("parameter"));
+                let declares = first.is_some_and(|p| {
+                    let p = p.child_by_field_name("pattern").unwrap_or(p);
+                    semantic.text(p) == name
+                });
+                if !declares {
+                    return false;
+                }
+                // `items.map((p) => p.id)`: the call's receiver.
+                current
+                    .parent()
+                    .filter(|a| a.kind() == "arguments")
+                    .and_then(|a| a.parent())
+                    .filter(|call| call.kind() == "call_expression")
+                    .and_then(|call| call.child_by_field_name("function"))
+                    .filter(|f| {
+                        f.kind() == "member_expression"
+                            && f.child_by_field_name("property")
+                                .is_some_and(|p| semantic.text(p) == "map")
+                    })
+                    .and_then(|f| f.child_by_field_name("object"))
+            }
+            "function_definition" | "function_declaration" | "method_definition" | "lambda" => {
+                return false;
+            }
+            _ => None,
+        };
+        if let Some(iterable) = iterable {
+            return !from_request(iterable, semantic, 0)
+                && direct_request_value(iterable, semantic, 0).is_none();
+        }
+        node = current.parent();
+    }
+    false
+}
+
+/// A capitalised name bound by an import: `EventTypes` after
+/// `from synapse.api.constants import EventTypes`.
+fn is_imported_class(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let object = semantic.unwrap_expression(object);
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let name = semantic.text(object);
+    if !name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        return false;
+    }
+    match semantic.lookup(name, object.start_byte()).map(|b| b.value) {
+        Some(BindingValue::Import(..)) => true,
+        // `const { EventTypes } = require("./constants")`
+        Some(BindingValue::Member(value, _)) => {
+            let value = semantic.unwrap_expression(value);
+            value.kind() == "call_expression"
+                && value
+                    .child_by_field_name("function")
+                    .is_some_and(|f| semantic.text(f) == "require")
+        }
+        _ => false,
+    }
+}
+
 /// `ORDER_BY`, `TABLE_NAME`: a constant by naming convention.
 fn is_constant_name(name: &str) -> bool {
     name.len() > 1
@@ -2122,8 +2353,9 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
             .is_some_and(|right| is_safe(right, cx, &[], depth)),
         BindingValue::Unknown => {
             loop_over_constants(name, text, cx, depth)
-                || parameter_of(name, semantic)
-                    .is_some_and(|(_, parameter)| has_safe_annotation(parameter, semantic))
+                || parameter_of(name, semantic).is_some_and(|(_, parameter)| {
+                    has_safe_annotation(parameter, semantic) || has_numeric_default(parameter)
+                })
         }
         _ => false,
     });
@@ -2170,6 +2402,22 @@ fn parameter_of<'t>(name: Node<'t>, semantic: &Semantic<'t>) -> Option<(Node<'t>
 
 /// A parameter typed as a number or boolean (`limit: int`, `offset: number`,
 /// `int | None`), or as a union of literals (`Literal["asc", "desc"]`, `'asc' | 'desc'`).
+/// An unannotated parameter whose default is a number: `batch_size=10000`,
+/// `(limit = 100) =>`.
+fn has_numeric_default(parameter: Node<'_>) -> bool {
+    let default = match parameter.kind() {
+        "default_parameter" => parameter.child_by_field_name("value"),
+        "assignment_pattern" => parameter.child_by_field_name("right"),
+        "required_parameter" | "optional_parameter"
+            if parameter.child_by_field_name("type").is_none() =>
+        {
+            parameter.child_by_field_name("value")
+        }
+        _ => None,
+    };
+    default.is_some_and(|d| matches!(d.kind(), "integer" | "float" | "number"))
+}
+
 fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(annotation) = parameter.child_by_field_name("type") else {
         return false;
@@ -2377,9 +2625,15 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
     if object.is_some_and(|o| semantic.text(o) == "Math") {
         return true;
     }
+    if DIALECT_HELPERS.contains(&name)
+        && object.is_some_and(|o| DIALECT_RECEIVERS.contains(&last_name(o, semantic)))
+        && arguments.iter().all(|a| semantic.is_constant_value(*a))
+    {
+        return true;
+    }
     match name {
         // `str(x)`, `String(x)`, `x.toString()`, `x.strip()`, `x.lower()`: as safe as `x`.
-        "str" | "String" => arguments
+        "str" | "String" | "repr" => arguments
             .first()
             .is_some_and(|a| is_safe(*a, cx, numeric, depth)),
         "toString" | "strip" | "lower" | "upper" | "trim" | "toLowerCase" | "toUpperCase" => {
@@ -2427,14 +2681,41 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
                 .iter()
                 .all(|part| is_safe(*part, cx, numeric, depth))
         }),
-        _ if function.kind() == "identifier" => returns_only_safe(function, cx, depth),
+        // `TABLE_FOR.get(kind)` / `defaults.get(c)` on a mapping of safe values.
+        "get" => {
+            object.is_some_and(|o| is_constant_mapping(o, cx, depth))
+                && arguments
+                    .get(1)
+                    .is_none_or(|fallback| is_safe(*fallback, cx, numeric, depth))
+        }
+        // `get_current_time_millis()`, `time.time()`, `datetime.now()`: the clock.
+        _ if arguments.is_empty() && names_clock(&lower) => true,
+        _ if function.kind() == "identifier" => {
+            // A helper of this file given only safe values (`decorate(default)` where
+            // `def decorate(s): return repr(s)`) is as safe as what it returns from them.
+            let safe_arguments = arguments.iter().all(|a| {
+                !matches!(
+                    a.kind(),
+                    "keyword_argument" | "list_splat" | "dictionary_splat" | "spread_element"
+                ) && is_safe(*a, cx, numeric, depth)
+            });
+            returns_only_safe(function, cx, depth, false)
+                || (safe_arguments && returns_only_safe(function, cx, depth, true))
+        }
         _ => false,
     }
 }
 
 /// A function of this file every `return` of which gives a safe value:
 /// `const localtime = (t) => t === "timestamp" ? " AT TIME ZONE 'UTC'" : ""`.
-fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+/// With `parameters_safe`, the function's own parameters count as safe values (its
+/// caller checked the arguments).
+fn returns_only_safe(
+    name: Node<'_>,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+    parameters_safe: bool,
+) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
         return false;
@@ -2451,9 +2732,14 @@ fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
     let Some(body) = function.child_by_field_name("body") else {
         return false;
     };
+    let parameters: Vec<&str> = if parameters_safe {
+        parameter_names(function, semantic)
+    } else {
+        Vec::new()
+    };
     if !matches!(body.kind(), "block" | "statement_block") {
         // An arrow function's expression body.
-        return is_safe(body, cx, &[], depth + 1);
+        return is_safe(body, cx, &parameters, depth + 1);
     }
     let mut returns = Vec::new();
     walk_preorder(body, |node| {
@@ -2469,8 +2755,47 @@ fn returns_only_safe(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
         && returns.iter().all(|ret| {
             named_children(*ret)
                 .first()
-                .is_some_and(|value| is_safe(*value, cx, &[], depth + 1))
+                .is_some_and(|value| is_safe(*value, cx, &parameters, depth + 1))
         })
+}
+
+/// The plain names a function declares as parameters (`s`, `s: str`, `s=None`, `s = 1`).
+fn parameter_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t str> {
+    let Some(parameters) = function
+        .child_by_field_name("parameters")
+        .or_else(|| function.child_by_field_name("parameter"))
+    else {
+        return Vec::new();
+    };
+    if parameters.kind() == "identifier" {
+        return vec![semantic.text(parameters)];
+    }
+    named_children(parameters)
+        .into_iter()
+        .filter_map(|parameter| {
+            let name = match parameter.kind() {
+                "identifier" => Some(parameter),
+                "typed_parameter" => parameter.named_child(0),
+                "default_parameter" | "typed_default_parameter" => {
+                    parameter.child_by_field_name("name")
+                }
+                "required_parameter" | "optional_parameter" => {
+                    parameter.child_by_field_name("pattern")
+                }
+                "assignment_pattern" => parameter.child_by_field_name("left"),
+                _ => None,
+            }?;
+            (name.kind() == "identifier").then(|| semantic.text(name))
+        })
+        .collect()
+}
+
+/// A function name that reads the clock: its result is a number or a timestamp.
+fn names_clock(lower: &str) -> bool {
+    matches!(lower, "time" | "now" | "utcnow" | "monotonic" | "today")
+        || lower.contains("millis")
+        || lower.contains("timestamp")
+        || lower.ends_with("_time")
 }
 
 /// A call's arguments; `f(x for x in y)` has the generator as its one argument.

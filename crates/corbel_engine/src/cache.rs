@@ -2,9 +2,10 @@
 //! the file's content hash, so an unchanged file is never parsed twice.
 //!
 //! Layout: `<dir>/<corbel version>/<settings key>/<path hash>.json`. The settings key
-//! covers everything that changes results (enabled rules and severities, per-file
-//! ignores, `--include-suppressed`, the report root), so a changed config or a new corbel
-//! version starts an empty directory and the stale ones are removed. Each entry is
+//! covers everything that changes results (enabled rules, severities and options,
+//! per-file ignores, `--include-suppressed`, the report root, and the executable's size
+//! and timestamp, so a rebuild with changed rules starts afresh), so a changed config or
+//! a new corbel version starts an empty directory and the stale ones are removed. Each entry is
 //! written to a temporary file and renamed into place; its first line is a checksum of
 //! the rest, so a corrupt or half-written entry is detected and rebuilt, never trusted.
 
@@ -119,7 +120,23 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{forward:016x}{seeded:016x}{:x}", bytes.len())
 }
 
-/// Everything in the settings that changes what a file produces.
+/// The running executable's size and modification time: a rebuilt corbel with changed
+/// rules but the same version number must not read the old build's results.
+fn build_identity() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|meta| {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |age| age.as_nanos());
+            format!("{}:{modified}", meta.len())
+        })
+        .unwrap_or_default()
+}
+
+/// Everything in the settings (and the build) that changes what a file produces.
 fn settings_key(settings: &Settings) -> String {
     let severities: Vec<String> = settings
         .severities
@@ -135,6 +152,7 @@ fn settings_key(settings: &Settings) -> String {
     let project = settings.project_root.to_string_lossy();
     let include = settings.include_suppressed.to_string();
     let options = format!("{:?}", settings.rule_options);
+    let build = build_identity();
     format!(
         "{:016x}",
         fnv1a(&[
@@ -144,6 +162,7 @@ fn settings_key(settings: &Settings) -> String {
             &project,
             &include,
             &options,
+            &build,
         ])
     )
 }

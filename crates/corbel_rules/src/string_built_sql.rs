@@ -895,10 +895,12 @@ fn cannot_bind(text: &str) -> bool {
 
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
-    path.split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| matches!(dir, "migrations" | "migration" | "alembic" | "upgrades"))
+    path.split('/').rev().skip(1).any(|dir| {
+        matches!(dir, "migrations" | "migration" | "alembic" | "upgrades")
+                // `migration-utils/`, `migration_helpers/`
+                || dir.starts_with("migration-")
+                || dir.starts_with("migration_")
+    })
 }
 
 /// Whether a name spliced into SQL was checked first: an early exit on a failed check
@@ -1281,7 +1283,79 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
         return Slot::Other;
     }
     let (before, after) = neighbours(value, semantic);
-    classify_slot(&before, &after)
+    let slot = classify_slot(&before, &after);
+    // `IN (${subQuerySql})`, `<= ${dbNowLiteral()}`: unquoted, and named for SQL, it is a
+    // piece of the statement being composed, not a value.
+    // Right after an opening quote, LIKE wildcards aside (`'{term}'`, `'%{term}%'`).
+    let quoted = before.trim_end_matches(['%', '_']).ends_with(['\'', '"']);
+    if slot == Slot::Value && !quoted && names_sql_fragment(value, semantic) {
+        return Slot::Other;
+    }
+    slot
+}
+
+/// Last words of a name that say it holds SQL text: `subQuery`, `where_clause`,
+/// `dbNowLiteral()`, `claimableSql()`.
+const SQL_FRAGMENT_WORDS: &[&str] = &[
+    "sql",
+    "query",
+    "subquery",
+    "clause",
+    "expression",
+    "expr",
+    "literal",
+    "fragment",
+];
+
+fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    let named = match value.kind() {
+        "call" | "call_expression" => match value.child_by_field_name("function") {
+            // Compiled TypeScript calls imports as `(0, module_1.name)(...)`.
+            Some(function) => {
+                let function = semantic.unwrap_expression(function);
+                if function.kind() == "sequence_expression" {
+                    match named_children(function).last() {
+                        Some(last) => *last,
+                        None => return false,
+                    }
+                } else {
+                    function
+                }
+            }
+            None => return false,
+        },
+        // `const now = dbNowLiteral()`: a local holding what a SQL helper returned.
+        "identifier" => match semantic
+            .lookup(semantic.text(value), value.start_byte())
+            .map(|b| b.value)
+        {
+            Some(BindingValue::Value(bound))
+                if matches!(
+                    semantic.unwrap_expression(bound).kind(),
+                    "call" | "call_expression"
+                ) && names_sql_fragment(bound, semantic) =>
+            {
+                return true;
+            }
+            _ => value,
+        },
+        _ => value,
+    };
+    let name = match named.kind() {
+        "identifier" | "attribute" | "member_expression" => last_name(named, semantic),
+        _ => return false,
+    };
+    let last_word = name
+        .rsplit(|c: char| c == '_' || c.is_ascii_digit())
+        .next()
+        .unwrap_or(name);
+    // camelCase: the last capitalised word (`dbNowLiteral` → `literal`).
+    let last_word = match last_word.rfind(|c: char| c.is_ascii_uppercase()) {
+        Some(index) if index > 0 => &last_word[index..],
+        _ => last_word,
+    };
+    SQL_FRAGMENT_WORDS.contains(&last_word.to_ascii_lowercase().as_str())
 }
 
 /// Words in a value's name that say it holds a table, schema or column name.
@@ -2108,6 +2182,11 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
             {
                 return true;
             }
+            // `request.user.pk`: a Django model instance's primary key, a number the
+            // database assigned (request data is a mapping, with no `.pk`).
+            if name == "pk" && object.is_some() {
+                return true;
+            }
             // `EventTypes.Retention`: a capitalised member of an imported class, a
             // constant of the codebase's vocabulary.
             if name.starts_with(|c: char| c.is_ascii_uppercase())
@@ -2199,6 +2278,13 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                 && right.is_some_and(|r| is_safe(r, cx, numeric, next))
         }
         "unary_expression" | "unary_operator" | "not_operator" | "comparison_operator" => true,
+        // `sql % {"user_id": str(user.pk)}` through a name: a mapping of safe values.
+        "dictionary" | "object" => named_children(value).iter().all(|item| {
+            item.kind() == "pair"
+                && item
+                    .child_by_field_name("value")
+                    .is_some_and(|v| is_safe(v, cx, numeric, next))
+        }),
         "conditional_expression" => {
             // `a if cond else b`
             let children = named_children(value);
@@ -2296,6 +2382,19 @@ fn record_key_of_loaded_rows(object: Node<'_>, semantic: &Semantic<'_>) -> bool 
 /// `from synapse.api.constants import EventTypes`.
 fn is_imported_class(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let object = semantic.unwrap_expression(object);
+    // `enums.Status` / compiled `status_1.Status`: a class of an imported module.
+    if matches!(object.kind(), "member_expression" | "attribute") {
+        let member = object
+            .child_by_field_name("property")
+            .or_else(|| object.child_by_field_name("attribute"))
+            .map(|m| semantic.text(m));
+        let module = object.child_by_field_name("object");
+        return member.is_some_and(|m| m.starts_with(|c: char| c.is_ascii_uppercase()))
+            && module.is_some_and(|m| {
+                let m = semantic.unwrap_expression(m);
+                m.kind() == "identifier" && is_module_binding(m, semantic)
+            });
+    }
     if object.kind() != "identifier" {
         return false;
     }
@@ -2307,6 +2406,24 @@ fn is_imported_class(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
         Some(BindingValue::Import(..)) => true,
         // `const { EventTypes } = require("./constants")`
         Some(BindingValue::Member(value, _)) => {
+            let value = semantic.unwrap_expression(value);
+            value.kind() == "call_expression"
+                && value
+                    .child_by_field_name("function")
+                    .is_some_and(|f| semantic.text(f) == "require")
+        }
+        _ => false,
+    }
+}
+
+/// A name bound by an import or a `require(...)`.
+fn is_module_binding(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    match semantic
+        .lookup(semantic.text(name), name.start_byte())
+        .map(|b| b.value)
+    {
+        Some(BindingValue::Import(..)) => true,
+        Some(BindingValue::Value(value) | BindingValue::Member(value, _)) => {
             let value = semantic.unwrap_expression(value);
             value.kind() == "call_expression"
                 && value
@@ -2623,6 +2740,11 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
     }
     let object = function.child_by_field_name("object");
     if object.is_some_and(|o| semantic.text(o) == "Math") {
+        return true;
+    }
+    // `subQuery.getQuery()`: SQL a query builder wrote, values kept as bound parameters
+    // (TypeORM's documented way to splice a subquery into `where`).
+    if matches!(name, "getQuery" | "getSql") && arguments.is_empty() && object.is_some() {
         return true;
     }
     if DIALECT_HELPERS.contains(&name)

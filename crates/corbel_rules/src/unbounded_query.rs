@@ -12,9 +12,11 @@
 //! Precision: the query must be visibly built *and* materialized here. Anything that
 //! bounds it (a limit, a slice, a paginator, a key filter, an aggregate) or that the model
 //! cannot see (options from a spread or a parameter, a builder handed to another function)
-//! keeps the rule silent. Queries scoped to one parent row (`filter(task=task)`,
-//! `where: { authorId }`) are only reported inside request handlers, where the rows become
-//! a response; elsewhere they are usually a handful of children. Lookup tables (roles,
+//! keeps the rule silent. Only reads the code shows on a request path are reported: in a
+//! request handler, a `(req, res)` controller, or a same-file helper whose rows a handler
+//! hands to its response; service and storage functions whose callers are elsewhere are
+//! silent. Queries scoped to what the request names (`filter(task=task)`,
+//! `where: { authorId }`) are silent: nearly always a handful of children. Lookup tables (roles,
 //! countries, settings...), migrations, seeds, scripts, CLIs, management commands and
 //! import-time code are skipped: they legitimately read whole, small tables.
 
@@ -486,8 +488,9 @@ fn on_request_path(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
                 }
             }
             // `router.get('/users', listUsers)`: the function is the handler.
-            "identifier" | "member_expression" if semantic.text(node) == name
-                || semantic.text(node).strip_prefix("this.") == Some(name) =>
+            "identifier" | "member_expression"
+                if semantic.text(node) == name
+                    || semantic.text(node).strip_prefix("this.") == Some(name) =>
             {
                 if is_route_argument(node, semantic) {
                     shown = true;

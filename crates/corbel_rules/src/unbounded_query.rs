@@ -489,12 +489,11 @@ fn on_request_path(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
             }
             // `router.get('/users', listUsers)`: the function is the handler.
             "identifier" | "member_expression"
-                if semantic.text(node) == name
-                    || semantic.text(node).strip_prefix("this.") == Some(name) =>
+                if (semantic.text(node) == name
+                    || semantic.text(node).strip_prefix("this.") == Some(name))
+                    && is_route_argument(node, semantic) =>
             {
-                if is_route_argument(node, semantic) {
-                    shown = true;
-                }
+                shown = true;
             }
             _ => {}
         }

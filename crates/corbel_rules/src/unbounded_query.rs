@@ -433,6 +433,9 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
         return;
     }
     let semantic = ctx.semantic;
+    if builds_choices(candidate.anchor, semantic) {
+        return;
+    }
     if in_background_job(candidate.anchor, semantic)
         || in_maintenance_function(candidate.anchor, semantic)
         || !on_request_path(candidate.anchor, semantic)
@@ -522,6 +525,33 @@ fn is_express_controller(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
             if matches!(*request, "req" | "request")
                 && matches!(*response, "res" | "response" | "reply")
     )
+}
+
+/// Whether the rows become the choices of a form field (`kbitem_choices = [(i.pk, str(i))
+/// for i in KBItem.objects.all()]`, `choices=[...]`): a select box lists a table the
+/// code itself treats as small.
+fn builds_choices(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut current = anchor;
+    for _ in 0..MAX_CLIMB {
+        let Some(parent) = current.parent() else {
+            return false;
+        };
+        let target = match parent.kind() {
+            "assignment" => parent.child_by_field_name("left"),
+            "keyword_argument" => parent.child_by_field_name("name"),
+            "variable_declarator" => parent.child_by_field_name("name"),
+            "pair" => parent.child_by_field_name("key"),
+            "block" | "statement_block" | "module" | "program" => return false,
+            _ => None,
+        };
+        if let Some(target) = target {
+            return name_words(semantic.text(target))
+                .iter()
+                .any(|word| matches!(word.as_str(), "choice" | "choices"));
+        }
+        current = parent;
+    }
+    false
 }
 
 /// How many nodes of a file are looked at to find the callers of a function.

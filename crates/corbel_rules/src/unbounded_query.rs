@@ -4265,6 +4265,10 @@ mod tests {
         assert!(is_batch_path("shop/management/commands/reindex.py"));
         assert!(is_batch_path("scripts/seed.js"));
         assert!(is_batch_path("setup.py"));
+        assert!(is_batch_path(
+            "synapse/storage/schema/main/delta/30/as_users.py"
+        ));
+        assert!(is_batch_path("isso/contrib/dump_comments.py"));
         assert!(!is_batch_path("shop/views.py"));
         assert!(!is_batch_path("src/migrate.ts"));
     }

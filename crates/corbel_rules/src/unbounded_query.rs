@@ -12,9 +12,11 @@
 //! Precision: the query must be visibly built *and* materialized here. Anything that
 //! bounds it (a limit, a slice, a paginator, a key filter, an aggregate) or that the model
 //! cannot see (options from a spread or a parameter, a builder handed to another function)
-//! keeps the rule silent. Queries scoped to one parent row (`filter(task=task)`,
-//! `where: { authorId }`) are only reported inside request handlers, where the rows become
-//! a response; elsewhere they are usually a handful of children. Lookup tables (roles,
+//! keeps the rule silent. Only reads the code shows on a request path are reported: in a
+//! request handler, a `(req, res)` controller, or a same-file helper whose rows a handler
+//! hands to its response; service and storage functions whose callers are elsewhere are
+//! silent. Queries scoped to what the request names (`filter(task=task)`,
+//! `where: { authorId }`) are silent: nearly always a handful of children. Lookup tables (roles,
 //! countries, settings...), migrations, seeds, scripts, CLIs, management commands and
 //! import-time code are skipped: they legitimately read whole, small tables.
 
@@ -156,6 +158,11 @@ fn is_batch_path(path: &str) -> bool {
                     | "exports"
                     | "exporter"
                     | "exporters"
+                    // Schema deltas (`storage/schema/main/delta/30/as_users.py`) and
+                    // contributed one-off tools (`contrib/dump_comments.py`).
+                    | "delta"
+                    | "deltas"
+                    | "contrib"
             )
     }) || {
         // `dashboard_import_export.py`, `csv_exporter.ts`: import and export code reads
@@ -292,6 +299,10 @@ const LOOKUP_WORDS: &[&str] = &[
     "restrictions",
     "plugin",
     "plugins",
+    "icon",
+    "icons",
+    "rank",
+    "ranks",
 ];
 
 /// Whether `small-tables` names the model (`Room`, `booking.Room`) or table, in any case.
@@ -398,14 +409,13 @@ struct Candidate<'t> {
     /// Model or table name, for the lookup-table exemption.
     model: String,
     filtering: Filtering,
-    /// Materialized by a loop (rows used one by one), rather than handed on whole.
-    iterated: bool,
     message: String,
     help: String,
 }
 
-/// Reports a candidate unless its filters bound it, it reads a lookup table, it runs in a
-/// background job, or it is scoped to one parent and not handed whole to a response.
+/// Reports a candidate unless its filters bound it or scope it to what the request names,
+/// it reads a lookup table, it runs in a background job, or the code does not show it
+/// runs while answering a request.
 fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     let filtering = candidate.filtering;
     if filtering.keyed
@@ -416,21 +426,198 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     {
         return;
     }
+    // Rows of what the request names (`filter(project=project)`, `where: { authorId }`):
+    // the children of one parent, which on real code are nearly always a handful
+    // (a user's tokens, a project's platforms); how many is unknown here.
+    if filtering.scoped {
+        return;
+    }
     let semantic = ctx.semantic;
-    if filtering.scoped
-        && (candidate.iterated
-            || semantic.request_handler(candidate.anchor).is_none()
-            || !reaches_response(candidate.anchor, semantic, MAX_VALUE_HOPS))
-    {
+    if builds_choices(candidate.anchor, semantic) {
         return;
     }
     if in_background_job(candidate.anchor, semantic)
         || in_maintenance_function(candidate.anchor, semantic)
+        || !on_request_path(candidate.anchor, semantic)
     {
         return;
     }
     ctx.report_span(candidate.span, candidate.message)
         .help(candidate.help);
+}
+
+/// Whether the code shows the rows are loaded while answering a request: the query runs
+/// in a request handler, or in a function of this file that returns the rows to a handler
+/// (or to a route registration naming it) which hands them on to its response. In
+/// service, repository and storage functions whose callers are elsewhere, whether the
+/// query runs on a hot path, and over how many rows, is unknown: silent.
+fn on_request_path(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if semantic.request_handler(anchor).is_some() {
+        return true;
+    }
+    let Some(function) = semantic.enclosing_function(anchor) else {
+        return false;
+    };
+    // `exports.list = async (req, res) => ...`: an Express controller whose route is
+    // registered in another file; its rows go to `res`.
+    if is_express_controller(function, semantic) {
+        return true;
+    }
+    let Some(name) = function_name(function, semantic) else {
+        return false;
+    };
+    if !reaches_response(anchor, semantic, MAX_VALUE_HOPS) {
+        return false;
+    }
+    let mut shown = false;
+    let mut budget = FILE_WALK_BUDGET;
+    walk_preorder(semantic.root(), |node| {
+        if shown || budget == 0 {
+            return;
+        }
+        budget -= 1;
+        match node.kind() {
+            // `rows = self.list_rows()` / `listRows(req)` inside a handler, its result
+            // handed on to the response.
+            "call" | "call_expression" => {
+                let Some(callee) = node.child_by_field_name("function") else {
+                    return;
+                };
+                if calls_function(callee, name, semantic)
+                    && semantic.request_handler(node).is_some()
+                    && reaches_response(node, semantic, MAX_VALUE_HOPS)
+                {
+                    shown = true;
+                }
+            }
+            // `router.get('/users', listUsers)`: the function is the handler.
+            "identifier" | "member_expression"
+                if (semantic.text(node) == name
+                    || semantic.text(node).strip_prefix("this.") == Some(name))
+                    && is_route_argument(node, semantic) =>
+            {
+                shown = true;
+            }
+            _ => {}
+        }
+    });
+    shown
+}
+
+/// A JS function taking `(req, res)` / `(request, reply)`: an Express or Fastify
+/// controller, whatever file registers its route.
+fn is_express_controller(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(parameters) = function.child_by_field_name("parameters") else {
+        return false;
+    };
+    let names: Vec<&str> = named_children(parameters)
+        .into_iter()
+        .map(|parameter| {
+            let name = parameter
+                .child_by_field_name("pattern")
+                .unwrap_or(parameter);
+            semantic.text(name).split(':').next().unwrap_or("").trim()
+        })
+        .collect();
+    matches!(
+        names.as_slice(),
+        [request, response, ..]
+            if matches!(*request, "req" | "request")
+                && matches!(*response, "res" | "response" | "reply")
+    )
+}
+
+/// Whether the rows become the choices of a form field (`kbitem_choices = [(i.pk, str(i))
+/// for i in KBItem.objects.all()]`, `choices=[...]`): a select box lists a table the
+/// code itself treats as small.
+fn builds_choices(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut current = anchor;
+    for _ in 0..MAX_CLIMB {
+        let Some(parent) = current.parent() else {
+            return false;
+        };
+        let target = match parent.kind() {
+            "assignment" => parent.child_by_field_name("left"),
+            "keyword_argument" => parent.child_by_field_name("name"),
+            "variable_declarator" => parent.child_by_field_name("name"),
+            "pair" => parent.child_by_field_name("key"),
+            "block" | "statement_block" | "module" | "program" => return false,
+            _ => None,
+        };
+        if let Some(target) = target {
+            return name_words(semantic.text(target))
+                .iter()
+                .any(|word| matches!(word.as_str(), "choice" | "choices"));
+        }
+        current = parent;
+    }
+    false
+}
+
+/// How many nodes of a file are looked at to find the callers of a function.
+const FILE_WALK_BUDGET: usize = 60_000;
+
+/// The name a function is called by: `def name`, `function name`, a method's name, or
+/// the variable an arrow function is assigned to.
+fn function_name<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
+    if let Some(name) = function.child_by_field_name("name") {
+        return Some(semantic.text(name));
+    }
+    let parent = function.parent()?;
+    match parent.kind() {
+        "variable_declarator" => parent
+            .child_by_field_name("name")
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| semantic.text(n)),
+        "pair" => parent
+            .child_by_field_name("key")
+            .filter(|n| n.kind() == "property_identifier")
+            .map(|n| semantic.text(n)),
+        _ => None,
+    }
+}
+
+/// `name(...)`, `self.name(...)`, `cls.name(...)`, `this.name(...)`.
+fn calls_function(callee: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    match callee.kind() {
+        "identifier" => semantic.text(callee) == name,
+        "attribute" | "member_expression" => {
+            let object = callee.child_by_field_name("object");
+            let member = callee
+                .child_by_field_name("attribute")
+                .or_else(|| callee.child_by_field_name("property"));
+            matches!(
+                (object.map(|o| semantic.text(o)), member.map(|m| semantic.text(m))),
+                (Some("self" | "cls" | "this"), Some(member)) if member == name
+            )
+        }
+        _ => false,
+    }
+}
+
+/// An argument, after the path, of a route registration: `router.get('/x', auth, list)`.
+fn is_route_argument(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(arguments) = node.parent().filter(|p| p.kind() == "arguments") else {
+        return false;
+    };
+    let Some(call) = arguments.parent().filter(|c| c.kind() == "call_expression") else {
+        return false;
+    };
+    let method = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "member_expression")
+        .and_then(|f| f.child_by_field_name("property"))
+        .map(|p| semantic.text(p))
+        .unwrap_or("");
+    let first_is_path = arguments.named_child(0).is_some_and(|first| {
+        first.id() != node.id()
+            && matches!(first.kind(), "string" | "template_string")
+            && semantic
+                .text(first)
+                .trim_matches(['"', '\'', '`'])
+                .starts_with('/')
+    });
+    matches!(method, "get" | "post" | "put" | "patch" | "delete" | "all") && first_is_path
 }
 
 /// How many variables a materialized result is followed through (`rows = q.all()`,
@@ -1314,10 +1501,15 @@ fn py_return(node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     }
     // `@paginate` (Ninja) or any pagination decorator bounds the response.
-    let decorated = handler
+    // Only a routed function's return value is serialized: `get_queryset(request)`
+    // helpers return a queryset their caller (or the framework) still pages.
+    let Some(decorated) = handler
         .parent()
-        .filter(|p| p.kind() == "decorated_definition");
-    if decorated.is_some_and(|d| semantic.text(d).contains("paginat")) {
+        .filter(|p| p.kind() == "decorated_definition")
+    else {
+        return;
+    };
+    if semantic.text(decorated).contains("paginat") {
         return;
     }
     django_sink(value, "returned from a view", ctx);
@@ -1440,6 +1632,11 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
     let Some(model) = django_manager_model(query.root, semantic) else {
         return false;
     };
+    // `model.objects` with `model = content_type.model_class()`: which table, and how
+    // big, is unknown.
+    if !is_capitalized(model) {
+        return true;
+    }
     if query.links.is_empty() || query.sliced {
         return true;
     }
@@ -1498,7 +1695,6 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
             span: Span::of(&expr),
             model: model.to_string(),
             filtering,
-            iterated: how == "iterated",
             message: format!("{shown} is {how} with no slice or paginator: it loads {rows}"),
             help: format!(
                 "page it: `{model}.objects.filter(pk__gt=last_pk).order_by(\"pk\")[:50]` (keyset), a `Paginator`, or DRF pagination; batch jobs can stream with `.iterator()`"
@@ -1588,10 +1784,15 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                     _ => None,
                 };
                 let equality = lookup.is_none_or(|l| DJANGO_EQUALITY.contains(&l));
+                let value = node.child_by_field_name("value");
                 if !equality {
+                    // `timestamp__startswith=slug`, `path__contains=obj`: narrowed by a
+                    // runtime value, the rows of what the request names.
+                    if value.is_some_and(|v| !py_is_literal(v, semantic)) {
+                        filtering.scoped = true;
+                    }
                     return;
                 }
-                let value = node.child_by_field_name("value");
                 if let [field] = parts.as_slice() {
                     if is_key_name(field, unique) || is_admin_flag(field, value, semantic) {
                         filtering.keyed = true;
@@ -1819,7 +2020,6 @@ fn check_legacy_query(
             span: span_to(anchor, callee(anchor)),
             model: model.clone(),
             filtering,
-            iterated: how.is_some(),
             message,
             help: format!(
                 "page with a keyset: `.filter({model}.id > last_id).order_by({model}.id).limit(50).all()`"
@@ -2216,7 +2416,6 @@ fn check_select_statement(
             span: span_to(call, callee(call)),
             model: model.clone(),
             filtering,
-            iterated: false,
             message: format!("`{shown}` is read with {how} and has no `.limit()`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `select({model}).where({model}.id > last_id).order_by({model}.id).limit(50)`"
@@ -2337,7 +2536,6 @@ fn check_raw_sql(call: Node<'_>, sql: Node<'_>, how: &str, ctx: &mut RuleContext
             span: span_to(call, callee(call)),
             model: table.clone(),
             filtering,
-            iterated: false,
             message: format!("`SELECT ... FROM {table}` has no `LIMIT` and {how} loads {rows}"),
             help: "page with a keyset: `... WHERE id > %s ORDER BY id LIMIT %s`, or read in batches with `fetchmany(n)`".to_string(),
         },
@@ -2577,7 +2775,6 @@ fn report_py_mongo(
             span: span_to(anchor, callee(anchor)),
             model: collection.clone(),
             filtering,
-            iterated: false,
             message: format!("`{shown}` has no `.limit()` and {how} loads {documents}"),
             help: "page with a range on `_id`: `.find({\"_id\": {\"$gt\": last_id}}).sort(\"_id\", 1).limit(50)`".to_string(),
         },
@@ -3000,7 +3197,6 @@ fn prisma_find_many(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model: model.to_string(),
             filtering,
-            iterated: false,
             message,
             help,
         },
@@ -3061,7 +3257,6 @@ fn sequelize_find_all(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_
             span: span_to(call, callee(call)),
             model: model.clone(),
             filtering,
-            iterated: false,
             message: format!("`{model}.{method}()` has no `limit`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `{model}.{method}({{ where: {{ id: {{ [Op.gt]: lastId }} }}, order: [['id', 'ASC']], limit: 50 }})`"
@@ -3246,7 +3441,6 @@ fn typeorm_find(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model: entity.unwrap_or_else(|| last.to_string()),
             filtering,
-            iterated: false,
             message: format!("`{name}` has no `take`: it loads {rows}"),
             help: "page with a keyset: `find({ where: { id: MoreThan(lastId) }, order: { id: 'ASC' }, take: 50 })`".to_string(),
         },
@@ -3376,7 +3570,6 @@ fn typeorm_query_builder(call: Node<'_>, method: &str, ctx: &mut RuleContext<'_,
             span: span_to(call, callee(call)),
             model: entity.or(alias).unwrap_or_default(),
             filtering,
-            iterated: false,
             message: format!("`.{method}()` on a query builder with no `.take()`: it loads {rows}"),
             help: "page with a keyset: `.andWhere('u.id > :lastId', { lastId }).orderBy('u.id').take(50)`".to_string(),
         },
@@ -3444,7 +3637,6 @@ fn kysely_execute(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) -> bool {
             span: span_to(call, callee(call)),
             model: table.clone(),
             filtering,
-            iterated: false,
             message: format!(
                 "`selectFrom('{table}')` is executed with no `.limit()`: it loads {rows}"
             ),
@@ -3618,7 +3810,6 @@ fn mongo_to_array(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
             span: span_to(call, callee(call)),
             model,
             filtering,
-            iterated: false,
             message: format!("`{collection}.find().toArray()` has no `.limit()`: it loads {documents}"),
             help: "page with a range on `_id`: `.find({ _id: { $gt: lastId } }).sort({ _id: 1 }).limit(50).toArray()`".to_string(),
         },
@@ -3774,7 +3965,6 @@ fn mongoose_find(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, 
             span: anchor_span(anchor, callee(find.call)),
             model: name.clone(),
             filtering,
-            iterated: false,
             message: format!("`{name}.find()` has no `.limit()`: it loads {documents}"),
             help: "page with a range on `_id`: `.find({ _id: { $gt: lastId } }).sort({ _id: 1 }).limit(50)`".to_string(),
         },
@@ -3828,7 +4018,6 @@ fn drizzle_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_,
             span: anchor_span(anchor, callee(select.call)),
             model: table.clone(),
             filtering,
-            iterated: false,
             message: format!("`select().from({table})` has no `.limit()`: it loads {rows}"),
             help: format!(
                 "page with a keyset: `.where(gt({table}.id, lastId)).orderBy(asc({table}.id)).limit(50)`"
@@ -3963,7 +4152,6 @@ fn knex_select(query: &Query<'_>, anchor: Node<'_>, ctx: &mut RuleContext<'_, '_
             span: anchor_span(anchor, head),
             model: table.clone(),
             filtering,
-            iterated: false,
             message: format!("knex select from `{table}` has no `.limit()`: it loads {rows}"),
             help: "page with a keyset: `.where('id', '>', lastId).orderBy('id').limit(50)`"
                 .to_string(),
@@ -4077,6 +4265,10 @@ mod tests {
         assert!(is_batch_path("shop/management/commands/reindex.py"));
         assert!(is_batch_path("scripts/seed.js"));
         assert!(is_batch_path("setup.py"));
+        assert!(is_batch_path(
+            "synapse/storage/schema/main/delta/30/as_users.py"
+        ));
+        assert!(is_batch_path("isso/contrib/dump_comments.py"));
         assert!(!is_batch_path("shop/views.py"));
         assert!(!is_batch_path("src/migrate.ts"));
     }

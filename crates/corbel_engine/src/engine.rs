@@ -313,7 +313,10 @@ fn lint_paths(
         }
     }
     result.files_walked = jobs.len();
+    // One file per task: the walk's sorted order puts a package's heavy files side by
+    // side, and coarser chunks left one thread parsing them while the other idled.
     jobs.into_par_iter()
+        .with_max_len(1)
         .map(|(path, content)| lint_path(run, &path, content))
         .collect()
 }

@@ -238,3 +238,27 @@ fn enclosing_scope_text<'t>(node: Node<'_>, semantic: &Semantic<'t>) -> &'t str 
     let scope = semantic.scope(semantic.scope_at(node.start_byte()));
     semantic.text(scope.node)
 }
+
+/// The lower-cased words of a name: `ProjectOnboardingSteps` → project, onboarding,
+/// steps; `user_roles` → user, roles; `self.role_model` → self, role, model.
+pub fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut current = String::new();
+        let chars: Vec<char> = part.chars().collect();
+        for (index, c) in chars.iter().enumerate() {
+            let previous_upper = index > 0 && chars[index - 1].is_ascii_uppercase();
+            let next_lower = chars.get(index + 1).is_some_and(|n| n.is_ascii_lowercase());
+            // `orderItems` → order, items; `CAConnector` → ca, connector.
+            let boundary = c.is_ascii_uppercase() && (!previous_upper || next_lower);
+            if boundary && !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            current.push(c.to_ascii_lowercase());
+        }
+        if !current.is_empty() {
+            words.push(current);
+        }
+    }
+    words
+}

@@ -2427,60 +2427,61 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    #[test]
-    fn prefilter_check_sees_every_module_level_js_table() {
-        let tables = [
-            "const sessions = new Map();\n",
-            "export const tokens: Record<string, Session> = {};\n",
-            "let a = 1, sids = { };\n",
-            "var store = Object.create(null);\n",
-            "const sessions =\n  new Map();\n",
-            "const sessions = new Map<string, Session>();\n",
-        ];
+    /// The check holds on every module-level table and on none of the other sources.
+    fn assert_check(check: fn(&[u8]) -> bool, tables: &[&str], others: &[&str]) {
         for source in tables {
-            assert!(declares_module_level_mapping(source.as_bytes()), "{source}");
+            assert!(check(source.as_bytes()), "{source}");
         }
-        let others = [
-            "function f() {\n  const sessions = new Map();\n}\n",
-            "const sessions = loadSessions();\n",
-            "const handler = () => {};\n",
-            "if (x === {}) {}\n",
-        ];
         for source in others {
-            assert!(
-                !declares_module_level_mapping(source.as_bytes()),
-                "{source}"
-            );
+            assert!(!check(source.as_bytes()), "{source}");
         }
     }
 
     #[test]
+    fn prefilter_check_sees_every_module_level_js_table() {
+        assert_check(
+            declares_module_level_mapping,
+            &[
+                "const sessions = new Map();\n",
+                "export const tokens: Record<string, Session> = {};\n",
+                "let a = 1, sids = { };\n",
+                "var store = Object.create(null);\n",
+                "const sessions =\n  new Map();\n",
+                "const sessions = new Map<string, Session>();\n",
+            ],
+            &[
+                "function f() {\n  const sessions = new Map();\n}\n",
+                "const sessions = loadSessions();\n",
+                "const handler = () => {};\n",
+                "if (x === {}) {}\n",
+            ],
+        );
+    }
+
+    #[test]
     fn prefilter_check_sees_every_module_level_mapping() {
-        let tables = [
-            "SESSIONS = {}\n",
-            "_tokens: dict[str, dict] = {}\n",
-            "a = b = { }\n",
-            "sessions = dict()\n",
-            "SESSIONS = collections.defaultdict(dict)\n",
-            "cache = cachetools.TTLCache(maxsize=100, ttl=60)\n",
-            "SESSIONS = (\n    {}\n)\n",
-            "SESSIONS = \\\n    {}\n",
-            "from collections import OrderedDict as OD\nSESSIONS = OD()\n",
-            "x = 1; SESSIONS = {}\n",
-        ];
-        for source in tables {
-            assert!(assigns_module_level_mapping(source.as_bytes()), "{source}");
-        }
-        let others = [
-            "def f():\n    sessions = {}\n",
-            "SESSIONS = load_sessions()\n",
-            "SESSIONS = {\"a\": 1}\n",
-            "if x == {}:\n    pass\n",
-            "TIMEOUT += 1\n",
-        ];
-        for source in others {
-            assert!(!assigns_module_level_mapping(source.as_bytes()), "{source}");
-        }
+        assert_check(
+            assigns_module_level_mapping,
+            &[
+                "SESSIONS = {}\n",
+                "_tokens: dict[str, dict] = {}\n",
+                "a = b = { }\n",
+                "sessions = dict()\n",
+                "SESSIONS = collections.defaultdict(dict)\n",
+                "cache = cachetools.TTLCache(maxsize=100, ttl=60)\n",
+                "SESSIONS = (\n    {}\n)\n",
+                "SESSIONS = \\\n    {}\n",
+                "from collections import OrderedDict as OD\nSESSIONS = OD()\n",
+                "x = 1; SESSIONS = {}\n",
+            ],
+            &[
+                "def f():\n    sessions = {}\n",
+                "SESSIONS = load_sessions()\n",
+                "SESSIONS = {\"a\": 1}\n",
+                "if x == {}:\n    pass\n",
+                "TIMEOUT += 1\n",
+            ],
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! lookups in constant mappings and locals only ever assigned such values.
 
 use crate::common::{
-    js_arguments, js_property, named_children, py_argument, resolve_local, Lookup,
+    js_arguments, js_property, name_words, named_children, py_argument, resolve_local, Lookup,
 };
 use corbel_engine::semantic::{path_from_root, walk_preorder};
 use corbel_engine::{
@@ -1346,16 +1346,10 @@ fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
         "identifier" | "attribute" | "member_expression" => last_name(named, semantic),
         _ => return false,
     };
-    let last_word = name
-        .rsplit(|c: char| c == '_' || c.is_ascii_digit())
-        .next()
-        .unwrap_or(name);
-    // camelCase: the last capitalised word (`dbNowLiteral` → `literal`).
-    let last_word = match last_word.rfind(|c: char| c.is_ascii_uppercase()) {
-        Some(index) if index > 0 => &last_word[index..],
-        _ => last_word,
-    };
-    SQL_FRAGMENT_WORDS.contains(&last_word.to_ascii_lowercase().as_str())
+    // `dbNowLiteral` → literal, `where_clause` → clause.
+    name_words(name)
+        .last()
+        .is_some_and(|word| SQL_FRAGMENT_WORDS.contains(&word.as_str()))
 }
 
 /// Words in a value's name that say it holds a table, schema or column name.
@@ -1382,23 +1376,7 @@ fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
         _ => return false,
     };
     // `table_name`, `tableName`, `fromTable`: snake_case and camelCase words.
-    let mut words = Vec::new();
-    let mut current = String::new();
-    for c in name.chars() {
-        if c == '_' || c.is_ascii_digit() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-        } else if c.is_ascii_uppercase() && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-            current.push(c.to_ascii_lowercase());
-        } else {
-            current.push(c.to_ascii_lowercase());
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
+    let words = name_words(name);
     words
         .iter()
         .any(|w| SCHEMA_OBJECT_WORDS.contains(&w.as_str()))

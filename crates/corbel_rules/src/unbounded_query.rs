@@ -21,7 +21,7 @@
 //! import-time code are skipped: they legitimately read whole, small tables.
 
 use crate::common::{
-    js_arguments, js_property, named_children, py_argument, resolve_local, Lookup,
+    js_arguments, js_property, name_words, named_children, py_argument, resolve_local, Lookup,
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
@@ -341,30 +341,6 @@ fn is_lookup_table(model: &str) -> bool {
             .any(|w| w.contains("permission") || matches!(w.as_str(), "role" | "roles"))
 }
 
-/// The lower-cased words of a name: `ProjectOnboardingSteps` → project, onboarding,
-/// steps; `user_roles` → user, roles; `self.role_model` → self, role, model.
-fn name_words(name: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut current = String::new();
-        let chars: Vec<char> = part.chars().collect();
-        for (index, c) in chars.iter().enumerate() {
-            let previous_upper = index > 0 && chars[index - 1].is_ascii_uppercase();
-            let next_lower = chars.get(index + 1).is_some_and(|n| n.is_ascii_lowercase());
-            // `orderItems` → order, items; `CAConnector` → ca, connector.
-            let boundary = c.is_ascii_uppercase() && (!previous_upper || next_lower);
-            if boundary && !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            current.push(c.to_ascii_lowercase());
-        }
-        if !current.is_empty() {
-            words.push(current);
-        }
-    }
-    words
-}
-
 /// What a query's filters say about the rows it returns.
 #[derive(Debug, Clone, Copy, Default)]
 struct Filtering {
@@ -597,27 +573,9 @@ fn calls_function(callee: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool
 
 /// An argument, after the path, of a route registration: `router.get('/x', auth, list)`.
 fn is_route_argument(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let Some(arguments) = node.parent().filter(|p| p.kind() == "arguments") else {
-        return false;
-    };
-    let Some(call) = arguments.parent().filter(|c| c.kind() == "call_expression") else {
-        return false;
-    };
-    let method = call
-        .child_by_field_name("function")
-        .filter(|f| f.kind() == "member_expression")
-        .and_then(|f| f.child_by_field_name("property"))
-        .map(|p| semantic.text(p))
-        .unwrap_or("");
-    let first_is_path = arguments.named_child(0).is_some_and(|first| {
-        first.id() != node.id()
-            && matches!(first.kind(), "string" | "template_string")
-            && semantic
-                .text(first)
-                .trim_matches(['"', '\'', '`'])
-                .starts_with('/')
-    });
-    matches!(method, "get" | "post" | "put" | "patch" | "delete" | "all") && first_is_path
+    semantic
+        .route_registration(node)
+        .is_some_and(|method| matches!(method, "get" | "post" | "put" | "patch" | "delete" | "all"))
 }
 
 /// How many variables a materialized result is followed through (`rows = q.all()`,

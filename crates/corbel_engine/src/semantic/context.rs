@@ -209,29 +209,32 @@ impl<'t> Semantic<'t> {
 
     /// `app.get("/x", (req, res) => ...)`, `router.post(path, auth, async (req, res) => ...)`.
     fn is_route_callback(&self, function: Node<'t>) -> bool {
-        let Some(arguments) = function.parent().filter(|p| p.kind() == "arguments") else {
-            return false;
-        };
-        let Some(call) = arguments.parent().filter(|c| c.kind() == "call_expression") else {
-            return false;
-        };
+        self.route_registration(function)
+            .is_some_and(|method| ROUTE_METHODS.contains(&method) || method == "use")
+    }
+
+    /// When `node` is an argument, after the path, of a route registration
+    /// (`router.get("/x", auth, list)`): the registering method (`get`).
+    pub fn route_registration(&self, node: Node<'t>) -> Option<&'t str> {
+        let arguments = node.parent().filter(|p| p.kind() == "arguments")?;
+        let call = arguments
+            .parent()
+            .filter(|c| c.kind() == "call_expression")?;
         let method = call
             .child_by_field_name("function")
             .filter(|f| f.kind() == "member_expression")
             .and_then(|f| f.child_by_field_name("property"))
-            .map(|p| self.text(p));
-        let Some(method) = method else {
-            return false;
-        };
+            .map(|p| self.text(p))?;
         // The first argument is the path (a string) for route registrations.
         let first_is_path = arguments.named_child(0).is_some_and(|first| {
-            matches!(first.kind(), "string" | "template_string")
+            first.id() != node.id()
+                && matches!(first.kind(), "string" | "template_string")
                 && self
                     .text(first)
                     .trim_matches(['"', '\'', '`'])
                     .starts_with('/')
         });
-        (ROUTE_METHODS.contains(&method) || method == "use") && first_is_path
+        first_is_path.then_some(method)
     }
 
     fn has_nest_route_decorator(&self, method: Node<'t>) -> bool {

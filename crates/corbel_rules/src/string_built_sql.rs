@@ -1342,12 +1342,8 @@ fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
         },
         _ => value,
     };
-    let name = match named.kind() {
-        "identifier" | "attribute" | "member_expression" => last_name(named, semantic),
-        _ => return false,
-    };
     // `dbNowLiteral` → literal, `where_clause` → clause.
-    name_words(name)
+    value_name_words(named, semantic)
         .last()
         .is_some_and(|word| SQL_FRAGMENT_WORDS.contains(&word.as_str()))
 }
@@ -1370,16 +1366,18 @@ const SCHEMA_OBJECT_WORDS: &[&str] = &[
 ];
 
 fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let value = semantic.unwrap_expression(value);
-    let name = match value.kind() {
-        "identifier" | "attribute" | "member_expression" => last_name(value, semantic),
-        _ => return false,
-    };
-    // `table_name`, `tableName`, `fromTable`: snake_case and camelCase words.
-    let words = name_words(name);
-    words
+    value_name_words(semantic.unwrap_expression(value), semantic)
         .iter()
         .any(|w| SCHEMA_OBJECT_WORDS.contains(&w.as_str()))
+}
+
+/// The words of a name or attribute's last name: `table_name`, `tableName`,
+/// `self.fromTable` → …, table; nothing for other expressions.
+fn value_name_words(value: Node<'_>, semantic: &Semantic<'_>) -> Vec<String> {
+    match value.kind() {
+        "identifier" | "attribute" | "member_expression" => name_words(last_name(value, semantic)),
+        _ => Vec::new(),
+    }
 }
 
 /// The SQL text right before and right after a spliced value, as far as it is written

@@ -483,18 +483,7 @@ fn on_request_path(anchor: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// A JS function taking `(req, res)` / `(request, reply)`: an Express or Fastify
 /// controller, whatever file registers its route.
 fn is_express_controller(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let Some(parameters) = function.child_by_field_name("parameters") else {
-        return false;
-    };
-    let names: Vec<&str> = named_children(parameters)
-        .into_iter()
-        .map(|parameter| {
-            let name = parameter
-                .child_by_field_name("pattern")
-                .unwrap_or(parameter);
-            semantic.text(name).split(':').next().unwrap_or("").trim()
-        })
-        .collect();
+    let names = parameter_names(function, semantic);
     matches!(
         names.as_slice(),
         [request, response, ..]
@@ -943,21 +932,32 @@ fn is_django_data_migration(function: Node<'_>, semantic: &Semantic<'_>) -> bool
     if function.kind() != "function_definition" {
         return false;
     }
+    let names = parameter_names(function, semantic);
+    names.contains(&"apps")
+        && (names.contains(&"schema_editor") || semantic.text(function).contains("apps.get_model("))
+}
+
+/// The names of a function's parameters, Python or JS/TS: `(req: Request, res)` → req,
+/// res; `(apps, schema_editor=None)` → apps, schema_editor.
+fn parameter_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t str> {
     let Some(parameters) = function.child_by_field_name("parameters") else {
-        return false;
+        return Vec::new();
     };
-    let names: Vec<&str> = named_children(parameters)
+    named_children(parameters)
         .into_iter()
         .map(|parameter| {
             let name = parameter
-                .child_by_field_name("name")
-                .or_else(|| parameter.named_child(0))
+                .child_by_field_name("pattern")
+                .or_else(|| parameter.child_by_field_name("name"))
+                .or_else(|| {
+                    (parameter.kind() != "identifier")
+                        .then(|| parameter.named_child(0))
+                        .flatten()
+                })
                 .unwrap_or(parameter);
-            semantic.text(name)
+            semantic.text(name).split(':').next().unwrap_or("").trim()
         })
-        .collect();
-    names.contains(&"apps")
-        && (names.contains(&"schema_editor") || semantic.text(function).contains("apps.get_model("))
+        .collect()
 }
 
 /// The last name of each decorator of a function: `shared_task` for

@@ -1994,21 +1994,7 @@ impl ProjectRule for InMemorySessionStoreReplicas {
             let Some(diagnostic) = ctx.diagnostics.get_mut(index) else {
                 continue;
             };
-            let path = diagnostic.location.path.clone();
-            let service = project.service_root(&path).unwrap_or_default();
-            let mut applying: Vec<&Target> = targets
-                .iter()
-                .filter(|t| t.applies_to(&path, &service))
-                .collect();
-            if applying.is_empty() {
-                continue;
-            }
-            applying.sort_by(|a, b| {
-                b.deployment
-                    .replicas
-                    .cmp(&a.deployment.replicas)
-                    .then_with(|| a.deployment.location.path.cmp(&b.deployment.location.path))
-            });
+            let applying = applying_targets(&targets, &diagnostic.location.path, project);
             let Some(widest) = applying.first() else {
                 continue;
             };
@@ -2017,15 +2003,7 @@ impl ProjectRule for InMemorySessionStoreReplicas {
                 "{}; `{}` runs {} replicas, each with its own sessions",
                 diagnostic.message, widest.deployment.location.path, widest.deployment.replicas
             );
-            for target in &applying {
-                diagnostic.related.push(Related {
-                    location: target.deployment.location.clone(),
-                    message: format!(
-                        "`{}`: the replicas do not share process memory",
-                        target.deployment.setting
-                    ),
-                });
-            }
+            diagnostic.related.extend(replica_settings(&applying));
         }
     }
 }
@@ -2049,18 +2027,7 @@ fn report_memorystore_with_replicas(ctx: &mut ProjectContext<'_>) {
         .filter_map(|d| Target::of(d, project))
         .collect();
     for site in &sites {
-        let path = site.location.path.clone();
-        let service = project.service_root(&path).unwrap_or_default();
-        let mut applying: Vec<&Target> = targets
-            .iter()
-            .filter(|t| t.applies_to(&path, &service))
-            .collect();
-        applying.sort_by(|a, b| {
-            b.deployment
-                .replicas
-                .cmp(&a.deployment.replicas)
-                .then_with(|| a.deployment.location.path.cmp(&b.deployment.location.path))
-        });
+        let applying = applying_targets(&targets, &site.location.path, project);
         let Some(widest) = applying.first() else {
             continue;
         };
@@ -2072,16 +2039,7 @@ fn report_memorystore_with_replicas(ctx: &mut ProjectContext<'_>) {
             "`{library}` is given {MEMORYSTORE}; `{}` runs {} replicas, each with its own sessions",
             widest.deployment.location.path, widest.deployment.replicas
         );
-        let related = applying
-            .iter()
-            .map(|target| Related {
-                location: target.deployment.location.clone(),
-                message: format!(
-                    "`{}`: the replicas do not share process memory",
-                    target.deployment.setting
-                ),
-            })
-            .collect();
+        let related = replica_settings(&applying);
         let before = ctx.diagnostics.len();
         ctx.report(site, message, EXPRESS_HELP, related);
         if ctx.diagnostics.len() > before {
@@ -2149,6 +2107,41 @@ const WORKER_WORDS: &[&str] = &[
 ];
 
 /// Which source files a replica setting runs.
+/// The deployments that run the file at `path`, most replicas first (ties: by
+/// deployment file path).
+fn applying_targets<'t, 'd>(
+    targets: &'t [Target<'d>],
+    path: &str,
+    project: &corbel_engine::Project,
+) -> Vec<&'t Target<'d>> {
+    let service = project.service_root(path).unwrap_or_default();
+    let mut applying: Vec<&Target> = targets
+        .iter()
+        .filter(|t| t.applies_to(path, &service))
+        .collect();
+    applying.sort_by(|a, b| {
+        b.deployment
+            .replicas
+            .cmp(&a.deployment.replicas)
+            .then_with(|| a.deployment.location.path.cmp(&b.deployment.location.path))
+    });
+    applying
+}
+
+/// Each deployment's replica setting, as a related location of a finding.
+fn replica_settings(applying: &[&Target<'_>]) -> Vec<Related> {
+    applying
+        .iter()
+        .map(|target| Related {
+            location: target.deployment.location.clone(),
+            message: format!(
+                "`{}`: the replicas do not share process memory",
+                target.deployment.setting
+            ),
+        })
+        .collect()
+}
+
 struct Target<'d> {
     deployment: &'d Deployment,
     /// A docker-compose `build` context: exactly the files under this directory.

@@ -653,21 +653,15 @@ fn check_tree(
     let rules = &run.settings.rules;
     // The nodes some active rule wants, gathered while the model is built: rules need
     // the whole model (a name may be bound further down), not a second walk.
-    let wanted = |node: &Node<'_>| {
-        table
-            .get(usize::from(node.kind_id()))
-            .is_some_and(|candidates| candidates.iter().any(|&index| activation.rules[index]))
-    };
     let mut nodes = Vec::new();
     let semantic = Semantic::build_visiting(tree, source, grammar, &mut |node| {
-        if wanted(&node) {
-            nodes.push(node);
+        if let Some(candidates) = table.get(usize::from(node.kind_id())) {
+            if candidates.iter().any(|&index| activation.rules[index]) {
+                nodes.push((node, candidates));
+            }
         }
     });
-    for node in nodes {
-        let Some(candidates) = table.get(usize::from(node.kind_id())) else {
-            continue;
-        };
+    for (node, candidates) in nodes {
         for &index in candidates {
             if !activation.rules[index] {
                 continue;

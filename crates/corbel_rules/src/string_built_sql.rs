@@ -2381,13 +2381,7 @@ fn is_imported_class(object: Node<'_>, semantic: &Semantic<'_>) -> bool {
     match semantic.lookup(name, object.start_byte()).map(|b| b.value) {
         Some(BindingValue::Import(..)) => true,
         // `const { EventTypes } = require("./constants")`
-        Some(BindingValue::Member(value, _)) => {
-            let value = semantic.unwrap_expression(value);
-            value.kind() == "call_expression"
-                && value
-                    .child_by_field_name("function")
-                    .is_some_and(|f| semantic.text(f) == "require")
-        }
+        Some(BindingValue::Member(value, _)) => is_require_call(value, semantic),
         _ => false,
     }
 }
@@ -2400,14 +2394,19 @@ fn is_module_binding(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
     {
         Some(BindingValue::Import(..)) => true,
         Some(BindingValue::Value(value) | BindingValue::Member(value, _)) => {
-            let value = semantic.unwrap_expression(value);
-            value.kind() == "call_expression"
-                && value
-                    .child_by_field_name("function")
-                    .is_some_and(|f| semantic.text(f) == "require")
+            is_require_call(value, semantic)
         }
         _ => false,
     }
+}
+
+/// `require(...)`, whatever it loads.
+fn is_require_call(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    value.kind() == "call_expression"
+        && value
+            .child_by_field_name("function")
+            .is_some_and(|f| semantic.text(f) == "require")
 }
 
 /// `ORDER_BY`, `TABLE_NAME`: a constant by naming convention.

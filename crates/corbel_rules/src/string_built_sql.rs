@@ -1291,7 +1291,54 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if slot == Slot::Value && !quoted && names_sql_fragment(value, semantic) {
         return Slot::Other;
     }
+    // `IN (%s)` of `"'%s'" % h for h in diff_hashes`: hex digests and UUIDs cannot hold a
+    // quote, so like names they count only when they visibly come from the request.
+    if slot == Slot::Value && names_fixed_format(value, semantic) {
+        return Slot::Other;
+    }
     slot
+}
+
+/// Last words of a name that say it holds a hex digest or a UUID.
+const FIXED_FORMAT_WORDS: &[&str] = &[
+    "hash",
+    "hashes",
+    "digest",
+    "digests",
+    "checksum",
+    "checksums",
+    "sha",
+    "sha1",
+    "sha256",
+    "md5",
+    "uuid",
+    "uuids",
+    "guid",
+    "guids",
+];
+
+fn names_fixed_format(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    let named = match joined_items(value, semantic) {
+        Some(items) => {
+            let items = semantic.unwrap_expression(items);
+            // `"'%s'" % h for h in diff_hashes`: named by what it iterates.
+            match named_children(items)
+                .into_iter()
+                .find(|c| c.kind() == "for_in_clause")
+            {
+                Some(clause) => match clause.child_by_field_name("right") {
+                    Some(iterated) => iterated,
+                    None => return false,
+                },
+                None => items,
+            }
+        }
+        None => value,
+    };
+    value_name_words(semantic.unwrap_expression(named), semantic)
+        .last()
+        .is_some_and(|word| FIXED_FORMAT_WORDS.contains(&word.as_str()))
 }
 
 /// Last words of a name that say it holds SQL text: `subQuery`, `where_clause`,
@@ -1305,10 +1352,20 @@ const SQL_FRAGMENT_WORDS: &[&str] = &[
     "expr",
     "literal",
     "fragment",
+    // `{db.timestamp_placeholder("now")}`, `VALUES ({", ".join(placeholders)})`: the
+    // driver's parameter markers, which the values are bound to.
+    "placeholder",
+    "placeholders",
+    // `< {db.timestamp_now}`: unquoted, a clock value is SQL (`now()`) or a number.
+    "now",
 ];
 
 fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
+    // `", ".join(placeholders)` / `placeholders.join(", ")`: named by the list it joins.
+    if let Some(items) = joined_items(value, semantic) {
+        return names_sql_fragment(items, semantic);
+    }
     let named = match value.kind() {
         "call" | "call_expression" => match value.child_by_field_name("function") {
             // Compiled TypeScript calls imports as `(0, module_1.name)(...)`.
@@ -1346,6 +1403,21 @@ fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     value_name_words(named, semantic)
         .last()
         .is_some_and(|word| SQL_FRAGMENT_WORDS.contains(&word.as_str()))
+}
+
+/// The list a `join` call joins: `sep.join(items)` in Python, `items.join(sep)` in JS.
+fn joined_items<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    let function = call.child_by_field_name("function")?;
+    if !matches!(function.kind(), "attribute" | "member_expression")
+        || last_name(function, semantic) != "join"
+    {
+        return None;
+    }
+    if call.kind() == "call" {
+        call_arguments(call).first().copied()
+    } else {
+        function.child_by_field_name("object")
+    }
 }
 
 /// Words in a value's name that say it holds a table, schema or column name.
@@ -2172,12 +2244,24 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
             }
             // `self.table = "users"`: every assignment of the attribute is safe.
             let receiver = object.map(|o| semantic.text(o));
-            matches!(receiver, Some("self" | "this" | "cls"))
-                && semantic.origins(value).is_some_and(|origins| {
-                    !origins.is_empty()
-                        && origins
-                            .iter()
-                            .all(|origin| is_safe(*origin, cx, numeric, next))
+            if !matches!(receiver, Some("self" | "this" | "cls")) {
+                return false;
+            }
+            let safe_origins = semantic.origins(value).is_some_and(|origins| {
+                !origins.is_empty()
+                    && origins
+                        .iter()
+                        .all(|origin| is_safe(*origin, cx, numeric, next))
+            });
+            safe_origins
+                || semantic.attribute_values(value).is_some_and(|values| {
+                    !values.is_empty()
+                        && values.iter().all(|assigned| match assigned {
+                            BindingValue::Value(assigned) => {
+                                configured_at_construction(*assigned, semantic)
+                            }
+                            _ => false,
+                        })
                 })
         }
         "call" | "call_expression" => safe_call(value, cx, numeric, next),
@@ -2283,6 +2367,49 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
         }
         _ => false,
     }
+}
+
+/// Words naming a constructor parameter that carries the deployment's configuration.
+const CONFIGURATION_WORDS: &[&str] = &[
+    "config",
+    "conf",
+    "cfg",
+    "settings",
+    "options",
+    "opts",
+    "hs",
+    "homeserver",
+];
+
+/// `self.server_name = hs.hostname` in `__init__(self, hs)`, `this.prefix =
+/// options.prefix` in `constructor(options)`: read from the configuration the object is
+/// built with, once per process, not from a request.
+fn configured_at_construction(origin: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut root = semantic.unwrap_expression(origin);
+    if !matches!(root.kind(), "attribute" | "member_expression") {
+        return false;
+    }
+    for _ in 0..8 {
+        match root.kind() {
+            "attribute" | "member_expression" => match root.child_by_field_name("object") {
+                Some(object) => root = semantic.unwrap_expression(object),
+                None => return false,
+            },
+            _ => break,
+        }
+    }
+    if root.kind() != "identifier" {
+        return false;
+    }
+    let configuration = name_words(semantic.text(root))
+        .iter()
+        .any(|word| CONFIGURATION_WORDS.contains(&word.as_str()));
+    configuration
+        && parameter_of(root, semantic).is_some_and(|(function, _)| {
+            function
+                .child_by_field_name("name")
+                .is_some_and(|name| matches!(semantic.text(name), "__init__" | "constructor"))
+        })
 }
 
 /// Whether `object` is the loop variable of a comprehension / `for` statement, or the

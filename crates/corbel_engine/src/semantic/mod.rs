@@ -309,6 +309,23 @@ impl<'t> Semantic<'t> {
     /// The expressions an instance expression may have been created by, following local
     /// variables and `self.x` / `this.x` attributes. `None` when any origin is unknown
     /// (a parameter, an attribute set elsewhere, an import), so rules can stay silent.
+    /// The values assigned anywhere in the class to the attribute `self.x` / `this.x`
+    /// names (`None` for other expressions, or an attribute the class never assigns).
+    pub fn attribute_values(&self, expr: Node<'t>) -> Option<&[BindingValue<'t>]> {
+        let expr = self.unwrap_expression(expr);
+        let object = expr.child_by_field_name("object")?;
+        let property = expr
+            .child_by_field_name("attribute")
+            .or_else(|| expr.child_by_field_name("property"))?;
+        if !matches!(self.text(object), "self" | "this") {
+            return None;
+        }
+        let class = enclosing_class(self.root, expr)?;
+        self.attributes
+            .get(&(class.id(), self.text(property)))
+            .map(Vec::as_slice)
+    }
+
     pub fn origins(&self, expr: Node<'t>) -> Option<Vec<Node<'t>>> {
         let mut out = Vec::new();
         self.collect_origins(expr, 0, &mut out).then_some(out)

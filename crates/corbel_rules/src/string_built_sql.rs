@@ -18,7 +18,7 @@
 use crate::common::{
     js_arguments, js_property, name_words, named_children, py_argument, resolve_local, Lookup,
 };
-use corbel_engine::semantic::{path_from_root, walk_preorder};
+use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
     Span, Trigger,
@@ -911,7 +911,7 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
     let value = semantic.unwrap_expression(value);
     if !matches!(
         value.kind(),
-        "identifier" | "attribute" | "member_expression"
+        "identifier" | "attribute" | "member_expression" | "shorthand_property_identifier"
     ) {
         return false;
     }
@@ -919,6 +919,7 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
     let Some(function) = semantic.enclosing_function(sink) else {
         return false;
     };
+    let lookups = registry_lookups(function, name, sink, semantic);
     let mut validated = false;
     walk_preorder(function, |node| {
         if validated || node.start_byte() >= sink.start_byte() {
@@ -942,7 +943,10 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
             validated = true;
             return;
         }
-        if !checks_name(condition_text, name) {
+        let checks_lookup = lookups
+            .iter()
+            .any(|lookup| checks_presence(condition_text, lookup));
+        if !checks_name(condition_text, name) && !checks_lookup {
             return;
         }
         let inside = body.is_some_and(|b| {
@@ -971,6 +975,50 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         };
     });
     validated
+}
+
+/// Locals holding an entry of a mapping the code keeps, looked up by `name` before
+/// `sink`: `const type = getState().types[pk_type]`.
+fn registry_lookups<'t>(
+    function: Node<'t>,
+    name: &str,
+    sink: Node<'_>,
+    semantic: &Semantic<'t>,
+) -> Vec<&'t str> {
+    let mut lookups = Vec::new();
+    walk_preorder(function, |node| {
+        if node.start_byte() >= sink.start_byte() || node.kind() != "variable_declarator" {
+            return;
+        }
+        let (Some(local), Some(value)) = (
+            node.child_by_field_name("name"),
+            node.child_by_field_name("value"),
+        ) else {
+            return;
+        };
+        let value = semantic.unwrap_expression(value);
+        let keyed_by_name = value.kind() == "subscript_expression"
+            && value
+                .child_by_field_name("index")
+                .is_some_and(|index| semantic.text(index) == name)
+            && value
+                .child_by_field_name("object")
+                .is_some_and(|registry| !semantic.text(registry).contains("req"));
+        if keyed_by_name && local.kind() == "identifier" {
+            lookups.push(semantic.text(local));
+        }
+    });
+    lookups
+}
+
+/// Whether a condition tests that `local` holds nothing: `!type`.
+fn checks_presence(condition: &str, local: &str) -> bool {
+    condition
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim()
+        == format!("!{local}")
 }
 
 /// Whether a condition orders `name` against a number (`shard_id < 10`, `0 <= offset`)
@@ -2200,7 +2248,8 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                     .all(|part| is_safe(*part, cx, numeric, next))
             })
         }
-        "identifier" => {
+        // `{ pk_type }` reads the local `pk_type`.
+        "identifier" | "shorthand_property_identifier" => {
             let name = semantic.text(value);
             numeric.contains(&name) || is_constant_name(name) || safe_name(value, cx, next)
         }
@@ -2570,6 +2619,8 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
         BindingValue::Augmented(node) => node
             .child_by_field_name("right")
             .is_some_and(|right| is_safe(right, cx, &[], depth)),
+        // `const { pk_type } = Table.pkSqlType(fields)`
+        BindingValue::Member(object, key) => returned_member_is_safe(object, key, cx, depth),
         BindingValue::Unknown => {
             loop_over_constants(name, text, cx, depth)
                 || parameter_of(name, semantic).is_some_and(|(_, parameter)| {
@@ -2580,6 +2631,130 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     });
     cx.visiting.borrow_mut().retain(|k| *k != key);
     safe
+}
+
+/// `const { pk_type } = cond ? {} : Table.pkSqlType(fields)`: the member `key` of what
+/// a function of this file returns, safe when every return gives a safe value for it, or
+/// one the function checked before returning (`if (!types[pk_type]) throw ...`).
+fn returned_member_is_safe(object: Node<'_>, key: &str, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    if !cx.spend() || depth > 8 {
+        return false;
+    }
+    let object = semantic.unwrap_expression(object);
+    match object.kind() {
+        "ternary_expression" => {
+            let consequence = object.child_by_field_name("consequence");
+            let alternative = object.child_by_field_name("alternative");
+            [consequence, alternative].iter().all(|branch| {
+                branch.is_some_and(|b| returned_member_is_safe(b, key, cx, depth + 1))
+            })
+        }
+        "object" => match object_member(object, key, semantic) {
+            // `{}`: the member is `undefined`.
+            None => !has_spread(object),
+            Some(value) => is_safe(value, cx, &[], depth + 1),
+        },
+        "call_expression" => {
+            let Some(function) = object
+                .child_by_field_name("function")
+                .and_then(|callee| same_file_function(callee, semantic))
+            else {
+                return false;
+            };
+            let Some(body) = function.child_by_field_name("body") else {
+                return false;
+            };
+            let mut returns = Vec::new();
+            walk_preorder(body, |node| {
+                if node.kind() == "return_statement"
+                    && semantic
+                        .enclosing_function(node)
+                        .is_some_and(|f| f.id() == function.id())
+                {
+                    returns.push(node);
+                }
+            });
+            !returns.is_empty()
+                && returns.iter().all(|ret| {
+                    let Some(returned) = named_children(*ret).first().copied() else {
+                        return false;
+                    };
+                    let returned = semantic.unwrap_expression(returned);
+                    if returned.kind() != "object" || has_spread(returned) {
+                        return false;
+                    }
+                    match object_member(returned, key, semantic) {
+                        None => true,
+                        Some(value) => {
+                            is_safe(value, cx, &[], depth + 1)
+                                || validated_before(value, *ret, semantic)
+                        }
+                    }
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The value of `key` in an object literal: `{ key: value }` or the shorthand `{ key }`.
+fn object_member<'t>(object: Node<'t>, key: &str, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    named_children(object)
+        .into_iter()
+        .find_map(|member| match member.kind() {
+            "shorthand_property_identifier" => (semantic.text(member) == key).then_some(member),
+            "pair" => {
+                let name = member.child_by_field_name("key")?;
+                (literal_content(name, semantic) == key || semantic.text(name) == key)
+                    .then(|| member.child_by_field_name("value"))
+                    .flatten()
+            }
+            _ => None,
+        })
+}
+
+fn has_spread(object: Node<'_>) -> bool {
+    named_children(object)
+        .iter()
+        .any(|member| member.kind() == "spread_element")
+}
+
+/// The function or method of this file a callee names: `helper`, `this.helper`,
+/// `Table.pkSqlType` (a static method of a class declared here).
+fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    let callee = semantic.unwrap_expression(callee);
+    if callee.kind() == "identifier" {
+        return match semantic
+            .lookup(semantic.text(callee), callee.start_byte())?
+            .value
+        {
+            BindingValue::Value(function) if Semantic::is_function(function) => Some(function),
+            _ => None,
+        };
+    }
+    if callee.kind() != "member_expression" {
+        return None;
+    }
+    let object = semantic.unwrap_expression(callee.child_by_field_name("object")?);
+    let method = semantic.text(callee.child_by_field_name("property")?);
+    let class = match object.kind() {
+        "this" => enclosing_class(semantic.root(), callee)?,
+        "identifier" => match semantic
+            .lookup(semantic.text(object), object.start_byte())?
+            .value
+        {
+            BindingValue::Value(class) if is_class(class) => class,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let body = class.child_by_field_name("body")?;
+    named_children(body).into_iter().find(|member| {
+        member.kind() == "method_definition"
+            && member
+                .child_by_field_name("name")
+                .is_some_and(|name| semantic.text(name) == method)
+    })
 }
 
 /// The function parameter an identifier refers to, with that function: the innermost

@@ -303,6 +303,11 @@ const LOOKUP_WORDS: &[&str] = &[
     "icons",
     "rank",
     "ranks",
+    // A forum's badge kinds, a mail server's domains: a handful per installation.
+    "badge",
+    "badges",
+    "domain",
+    "domains",
 ];
 
 /// Whether `small-tables` names the model (`Room`, `booking.Room`) or table, in any case.
@@ -320,7 +325,15 @@ fn is_lookup_table(model: &str) -> bool {
     while let [rest @ .., last] = words {
         if matches!(
             last.as_str(),
-            "model" | "models" | "table" | "cls" | "entity" | "repo" | "repository" | "dao"
+            "model"
+                | "models"
+                | "table"
+                | "cls"
+                | "entity"
+                | "repo"
+                | "repository"
+                | "dao"
+                | "data"
         ) && !rest.is_empty()
         {
             words = rest;

@@ -864,9 +864,11 @@ fn is_schema_default(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     })
 }
 
-/// Whether a statement takes no bind parameters: SQLite `PRAGMA`, `SET`/`SHOW`, and DDL.
+/// Whether a statement takes no bind parameters: SQLite `PRAGMA`, `SET`/`SHOW`, DDL and
+/// `DO` blocks.
 fn cannot_bind(text: &str) -> bool {
     let first = words(text).into_iter().next().unwrap_or_default();
+    // `DO $$ ... $$`: PostgreSQL's anonymous code block, which takes no parameters either.
     matches!(
         first.as_str(),
         "PRAGMA"
@@ -890,6 +892,7 @@ fn cannot_bind(text: &str) -> bool {
             | "DETACH"
             | "RENAME"
             | "USE"
+            | "DO"
     )
 }
 
@@ -3220,6 +3223,8 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     let items = semantic.unwrap_expression(items);
     let next = depth + 1;
     match items.kind() {
+        // `",".join("?" * n)`: the characters of a constant string.
+        "string" | "concatenated_string" => semantic.is_constant_value(items),
         "list" | "tuple" | "array" | "set" => named_children(items).iter().all(|item| {
             item.kind() != "spread_element"
                 && item.kind() != "list_splat"
@@ -3418,6 +3423,7 @@ fn example(statement: &str, placeholder: &str) -> String {
 /// The statement keyword the literal text opens with (`INSERT`, `UPDATE`, ...).
 fn statement_kind(text: &str) -> &'static str {
     let first = words(text).into_iter().next().unwrap_or_default();
+    // `DO $$ ... $$`: PostgreSQL's anonymous code block, which takes no parameters either.
     match first.as_str() {
         "INSERT" | "REPLACE" => "INSERT",
         "UPDATE" => "UPDATE",

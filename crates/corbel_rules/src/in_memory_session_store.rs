@@ -398,7 +398,7 @@ struct FlaskSetting<'t> {
     value: Node<'t>,
 }
 
-const FLASK_KEYS: &[&str] = &["SESSION_TYPE", "SESSION_CACHELIB"];
+const FLASK_KEYS: &[&str] = &["SESSION_TYPE", "SESSION_CACHELIB", "SESSION_FILE_DIR"];
 const DJANGO_KEYS: &[&str] = &["SESSION_ENGINE", "SESSION_CACHE_ALIAS", "CACHES"];
 
 #[derive(Default)]
@@ -757,16 +757,22 @@ fn check_flask(settings: &PySettings<'_>, ctx: &mut RuleContext<'_, '_>) {
     let in_development_profile =
         |node: Node<'_>| enclosing_class_name(node, semantic).is_some_and(says_non_production);
     let single_machine = database_on_local_disk(ctx.source);
+    // `SESSION_FILE_DIR` set next to it: a directory chosen to keep sessions across
+    // restarts, a deliberate store for one machine (like `memorystore` for one process).
+    let deliberate = settings.flask.iter().any(|s| s.key == "SESSION_FILE_DIR");
     for (setting, kind) in &types {
         if *kind != FlaskType::Filesystem || in_development_profile(setting.node) || single_machine
         {
             continue;
         }
-        ctx.report_span(
-            first_line_span(setting.node, semantic),
-            "Flask-Session `SESSION_TYPE = \"filesystem\"` keeps sessions on this machine's disk, which other instances cannot see",
-        )
-        .help(FLASK_HELP);
+        if deliberate {
+            ctx.fact(setting.node, PER_MACHINE_STORE_FACT)
+                .value("message", FLASK_FILESYSTEM)
+                .value("help", FLASK_HELP);
+            continue;
+        }
+        ctx.report_span(first_line_span(setting.node, semantic), FLASK_FILESYSTEM)
+            .help(FLASK_HELP);
     }
     for setting in settings
         .flask
@@ -1628,8 +1634,9 @@ fn check_js_call(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 // `memorystore` is a deliberate, leak-free choice for one process: it only
                 // matters where the deployment runs several replicas (the project part).
                 if what == MEMORYSTORE {
-                    ctx.fact(function, MEMORYSTORE_FACT)
-                        .value("library", library);
+                    ctx.fact(function, PER_MACHINE_STORE_FACT)
+                        .value("message", format!("`{library}` is given {MEMORYSTORE}"))
+                        .value("help", EXPRESS_HELP);
                     return;
                 }
                 let help = match library {
@@ -1716,8 +1723,11 @@ fn is_memorystore_factory_call<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> b
 
 const MEMORYSTORE: &str =
     "a `memorystore` store, which keeps sessions in process memory (leak-free, but per process)";
-/// The fact kind of a `memorystore` store, reported only where replicas run.
-const MEMORYSTORE_FACT: &str = "memorystore";
+const FLASK_FILESYSTEM: &str = "Flask-Session `SESSION_TYPE = \"filesystem\"` keeps sessions on this machine's disk, which other instances cannot see";
+/// The fact kind of a store chosen on purpose for one process or machine (`memorystore`,
+/// Flask-Session files in a configured directory), reported only where replicas run.
+/// Its values: `message` and `help`.
+const PER_MACHINE_STORE_FACT: &str = "per-machine-store";
 
 /// Follows a local variable, including the shorthand `{ store }`, to its value.
 fn resolve_js_value<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Node<'t> {
@@ -1969,52 +1979,60 @@ impl ProjectRule for InMemorySessionStoreReplicas {
     }
 
     fn check(&self, ctx: &mut ProjectContext<'_>) {
-        report_memorystore_with_replicas(ctx);
-        let upgradable: Vec<usize> = ctx
-            .diagnostics
-            .iter()
-            .enumerate()
-            .filter(|(_, d)| d.rule == META.id && d.severity != Severity::Info)
-            .filter(|(_, d)| !corbel_engine::engine::is_test_path(&d.location.path))
-            .map(|(index, _)| index)
-            .collect();
-        if upgradable.is_empty() {
-            return;
-        }
-        let project = ctx.project;
-        let deployments = project.deployments();
-        if deployments.is_empty() {
-            return;
-        }
-        let targets: Vec<Target> = deployments
-            .iter()
-            .filter_map(|d| Target::of(d, project))
-            .collect();
-        for index in upgradable {
-            let Some(diagnostic) = ctx.diagnostics.get_mut(index) else {
-                continue;
-            };
-            let applying = applying_targets(&targets, &diagnostic.location.path, project);
-            let Some(widest) = applying.first() else {
-                continue;
-            };
-            diagnostic.severity = Severity::Error;
-            diagnostic.message = format!(
-                "{}; `{}` runs {} replicas, each with its own sessions",
-                diagnostic.message, widest.deployment.location.path, widest.deployment.replicas
-            );
-            diagnostic.related.extend(replica_settings(&applying));
-        }
+        // Upgrade the per-file findings first: the per-machine stores reported next already
+        // name the replicas.
+        upgrade_where_replicas_run(ctx);
+        report_per_machine_stores_with_replicas(ctx);
     }
 }
 
-/// `memorystore` sites in services whose deployment runs more than one replica: an error
-/// naming the widest deployment. A single process keeps its sessions consistent (the store
-/// prunes expired ones), so elsewhere the choice stands and nothing is reported.
-fn report_memorystore_with_replicas(ctx: &mut ProjectContext<'_>) {
+/// Per-file findings in services whose deployment runs more than one replica become
+/// errors naming the widest deployment.
+fn upgrade_where_replicas_run(ctx: &mut ProjectContext<'_>) {
+    let upgradable: Vec<usize> = ctx
+        .diagnostics
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.rule == META.id && d.severity != Severity::Info)
+        .filter(|(_, d)| !corbel_engine::engine::is_test_path(&d.location.path))
+        .map(|(index, _)| index)
+        .collect();
+    if upgradable.is_empty() {
+        return;
+    }
+    let project = ctx.project;
+    let deployments = project.deployments();
+    if deployments.is_empty() {
+        return;
+    }
+    let targets: Vec<Target> = deployments
+        .iter()
+        .filter_map(|d| Target::of(d, project))
+        .collect();
+    for index in upgradable {
+        let Some(diagnostic) = ctx.diagnostics.get_mut(index) else {
+            continue;
+        };
+        let applying = applying_targets(&targets, &diagnostic.location.path, project);
+        let Some(widest) = applying.first() else {
+            continue;
+        };
+        diagnostic.severity = Severity::Error;
+        diagnostic.message = format!(
+            "{}; `{}` runs {} replicas, each with its own sessions",
+            diagnostic.message, widest.deployment.location.path, widest.deployment.replicas
+        );
+        diagnostic.related.extend(replica_settings(&applying));
+    }
+}
+
+/// Deliberate per-process or per-machine stores in services whose deployment runs more
+/// than one replica: an error naming the widest deployment. One process or machine keeps
+/// its sessions consistent, so elsewhere the choice stands and nothing is reported.
+fn report_per_machine_stores_with_replicas(ctx: &mut ProjectContext<'_>) {
     let sites: Vec<corbel_engine::Fact> = ctx
         .own_facts()
-        .filter(|fact| fact.kind == MEMORYSTORE_FACT && !fact.is_test_file)
+        .filter(|fact| fact.kind == PER_MACHINE_STORE_FACT && !fact.is_test_file)
         .cloned()
         .collect();
     if sites.is_empty() {
@@ -2031,17 +2049,17 @@ fn report_memorystore_with_replicas(ctx: &mut ProjectContext<'_>) {
         let Some(widest) = applying.first() else {
             continue;
         };
-        let library = site
-            .values
-            .get("library")
-            .map_or("express-session", String::as_str);
+        let (Some(store), Some(help)) = (site.value("message"), site.value("help")) else {
+            continue;
+        };
         let message = format!(
-            "`{library}` is given {MEMORYSTORE}; `{}` runs {} replicas, each with its own sessions",
+            "{store}; `{}` runs {} replicas, each with its own sessions",
             widest.deployment.location.path, widest.deployment.replicas
         );
+        let help = help.to_string();
         let related = replica_settings(&applying);
         let before = ctx.diagnostics.len();
-        ctx.report(site, message, EXPRESS_HELP, related);
+        ctx.report(site, message, help, related);
         if ctx.diagnostics.len() > before {
             if let Some(diagnostic) = ctx.diagnostics.last_mut() {
                 diagnostic.severity = Severity::Error;

@@ -116,8 +116,15 @@ fn check(root: &Path, files: &[PathBuf], failures: &mut Vec<String>) -> usize {
             let line = d.location.start.line;
             // A project pass that amends a finding twice repeats a clause.
             let clauses: Vec<&str> = d.message.split("; ").collect();
-            if clauses.iter().enumerate().any(|(i, c)| clauses[..i].contains(c)) {
-                failures.push(format!("{shown}:{line}: a clause repeats in: {}", d.message));
+            if clauses
+                .iter()
+                .enumerate()
+                .any(|(i, c)| clauses[..i].contains(c))
+            {
+                failures.push(format!(
+                    "{shown}:{line}: a clause repeats in: {}",
+                    d.message
+                ));
             }
             if !expected.iter().any(|(l, r, _)| *l == line && r == d.rule) {
                 failures.push(format!(

@@ -262,3 +262,22 @@ pub fn name_words(name: &str) -> Vec<String> {
     }
     words
 }
+
+/// The text of a plain string literal (no interpolation), following local variables.
+pub fn literal_str<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Option<String> {
+    let value = resolve_local(value, semantic);
+    if value.kind() != "string" {
+        return None;
+    }
+    let mut text = String::new();
+    for child in named_children(value) {
+        match child.kind() {
+            "string_content" | "string_fragment" | "escape_sequence" => {
+                text.push_str(semantic.text(child))
+            }
+            "interpolation" => return None,
+            _ => {}
+        }
+    }
+    Some(text)
+}

@@ -15,7 +15,9 @@
 //! The project part turns every finding into an error when the deployment files of the
 //! finding's service run more than one replica.
 
-use crate::common::{js_arguments, js_has_spread_argument, js_property, named_children, Lookup};
+use crate::common::{
+    js_arguments, js_has_spread_argument, js_property, literal_str, named_children, Lookup,
+};
 use corbel_engine::semantic::{path_from_root, walk_preorder, ScopeKind};
 use corbel_engine::{
     BindingValue, Category, Deployment, Family, Precision, ProjectContext, ProjectRule, Related,
@@ -213,25 +215,6 @@ fn mapping_value(value: &str, aliased: bool) -> bool {
 }
 
 // ------------------------------------------------------------------------ shared helpers
-
-/// The text of a plain string literal (no interpolation), following local variables.
-fn literal_str<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Option<String> {
-    let value = crate::common::resolve_local(value, semantic);
-    if value.kind() != "string" {
-        return None;
-    }
-    let mut text = String::new();
-    for child in named_children(value) {
-        match child.kind() {
-            "string_content" | "string_fragment" | "escape_sequence" => {
-                text.push_str(semantic.text(child))
-            }
-            "interpolation" => return None,
-            _ => {}
-        }
-    }
-    Some(text)
-}
 
 /// Lowercase words of an identifier or expression: `activeSessions` → `active`,
 /// `sessions`; `SESSION_STORE` → `session`, `store`; `req.cookies.sid` → `req`,

@@ -21,7 +21,8 @@
 //! import-time code are skipped: they legitimately read whole, small tables.
 
 use crate::common::{
-    js_arguments, js_property, name_words, named_children, py_argument, resolve_local, Lookup,
+    js_arguments, js_property, literal_str, name_words, named_children, py_argument, resolve_local,
+    Lookup,
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
@@ -1756,6 +1757,9 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                 };
                 let equality = lookup.is_none_or(|l| DJANGO_EQUALITY.contains(&l));
                 let value = node.child_by_field_name("value");
+                if selects_admin_role(&parts, value, semantic) {
+                    filtering.keyed = true;
+                }
                 if !equality {
                     // `timestamp__startswith=slug`, `path__contains=obj`: narrowed by a
                     // runtime value, the rows of what the request names.
@@ -1793,6 +1797,26 @@ fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) 
             | "is_sysadmin"
             | "sysadmin"
     ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
+}
+
+/// `role="admin"`, `roles__kind__contains="admin"`: a role column compared with an
+/// administrator role's name, a handful of rows like `is_admin=True`.
+fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
+    let names_role = path.iter().any(|part| {
+        matches!(
+            *part,
+            "role" | "roles" | "kind" | "user_type" | "usertype" | "group" | "groups"
+        )
+    });
+    let admin = value
+        .and_then(|v| literal_str(v, semantic))
+        .is_some_and(|text| {
+            matches!(
+                text.to_ascii_lowercase().as_str(),
+                "admin" | "administrator" | "superuser" | "superadmin" | "sysadmin"
+            )
+        });
+    names_role && admin
 }
 
 fn is_key_name(field: &str, unique: &[String]) -> bool {

@@ -1342,16 +1342,19 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if slot == Slot::Value && !quoted && names_sql_fragment(value, semantic) {
         return Slot::Other;
     }
-    // `IN (%s)` of `"'%s'" % h for h in diff_hashes`: hex digests and UUIDs cannot hold a
-    // quote, so like names they count only when they visibly come from the request.
+    // `IN (%s)` of `"'%s'" % h for h in diff_hashes`: hex digests, UUIDs and rowids cannot
+    // hold a quote, so like names they count only when they visibly come from the request.
     if slot == Slot::Value && names_fixed_format(value, semantic) {
         return Slot::Other;
     }
     slot
 }
 
-/// Last words of a name that say it holds a hex digest or a UUID.
+/// Last words of a name that say it holds a hex digest, a UUID or SQLite's integer
+/// `rowid`.
 const FIXED_FORMAT_WORDS: &[&str] = &[
+    "rowid",
+    "rowids",
     "hash",
     "hashes",
     "digest",

@@ -1344,10 +1344,14 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         // A session helper the handlers call (`def create_session(user): _sessions[token]
         // = ...`): both the table's name and the key say session or token.
         let in_helper = |a: &&&Access<'_>| {
+            let helper = semantic.enclosing_function(a.node);
             a.write
                 && name_says_session
-                && is_session_helper(semantic.enclosing_function(a.node), semantic)
+                && is_session_helper(helper, semantic)
                 && key_words(a).is_some_and(|words| words.iter().any(|w| is_session_word(w)))
+                && helper.is_some_and(|h| {
+                    names_session_handling(h, semantic) || called_from_handler(h, semantic)
+                })
         };
         // Show a write when a handler makes one, else a read, else a helper's write.
         let found = mine
@@ -1425,6 +1429,44 @@ fn is_session_helper<'t>(function: Option<Node<'t>>, semantic: &Semantic<'t>) ->
                 .iter()
                 .any(|w| SESSION_HELPER_WORDS.contains(&w.as_str()))
         })
+}
+
+/// A function named for sessions or sign-in (`create_session`, `login_user`), not only
+/// for tokens: `addParseToken` in a date library's lexer says "token" too.
+fn names_session_handling(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    function
+        .child_by_field_name("name")
+        .map(|name| words(semantic.text(name)))
+        .is_some_and(|words| {
+            words.iter().any(|w| {
+                SESSION_HELPER_WORDS.contains(&w.as_str())
+                    && !matches!(w.as_str(), "token" | "tokens")
+            })
+        })
+}
+
+/// Whether a request handler of this file calls the named function: a helper named only
+/// for tokens counts as session handling when the file's own handlers call it.
+fn called_from_handler(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(name) = function
+        .child_by_field_name("name")
+        .map(|n| semantic.text(n))
+    else {
+        return false;
+    };
+    let mut called = false;
+    walk_preorder(semantic.root(), |node| {
+        if called || !matches!(node.kind(), "call" | "call_expression") {
+            return;
+        }
+        let callee = node
+            .child_by_field_name("function")
+            .map(|f| semantic.text(f))
+            .unwrap_or("");
+        called = (callee == name || callee.ends_with(&format!(".{name}")))
+            && semantic.request_handler(node).is_some();
+    });
+    called
 }
 
 /// Whether a table is handed to a call that saves it (`save`, `dump`, `persist`,

@@ -1334,6 +1334,10 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
         return Slot::Other;
     }
     let (before, after) = neighbours(value, semantic);
+    // `WHERE table_name = '${this.name}'`: the catalog column says it is a name.
+    if compared_with_catalog_name(&before) {
+        return Slot::Other;
+    }
     let slot = classify_slot(&before, &after);
     // `IN (${subQuerySql})`, `<= ${dbNowLiteral()}`: unquoted, and named for SQL, it is a
     // piece of the statement being composed, not a value.
@@ -1393,6 +1397,42 @@ fn names_fixed_format(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     value_name_words(semantic.unwrap_expression(named), semantic)
         .last()
         .is_some_and(|word| FIXED_FORMAT_WORDS.contains(&word.as_str()))
+}
+
+/// Columns of the database catalogs (`information_schema`, `pg_catalog`, SQLite's
+/// `sqlite_master`) that hold the name of a table, schema, column or other object.
+const CATALOG_NAME_COLUMNS: &[&str] = &[
+    "table_name",
+    "table_schema",
+    "column_name",
+    "constraint_name",
+    "sequence_name",
+    "index_name",
+    "schema_name",
+    "schemaname",
+    "tablename",
+    "indexname",
+    "relname",
+    "nspname",
+    "attname",
+    "tbl_name",
+];
+
+/// Whether the SQL right before a value compares a catalog name column with it:
+/// `table_name = '`, `"column_name" = '`, `c.relname = `.
+fn compared_with_catalog_name(before: &str) -> bool {
+    let text = before.trim_end_matches(['\'', '"']).trim_end();
+    let Some(text) = text.strip_suffix('=') else {
+        return false;
+    };
+    let column = text
+        .trim_end()
+        .trim_end_matches(['"', '`'])
+        .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    CATALOG_NAME_COLUMNS.contains(&column.as_str())
 }
 
 /// Last words of a name that say it holds SQL text: `subQuery`, `where_clause`,
@@ -1502,6 +1542,20 @@ fn names_schema_object(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
 fn value_name_words(value: Node<'_>, semantic: &Semantic<'_>) -> Vec<String> {
     match value.kind() {
         "identifier" | "attribute" | "member_expression" => name_words(last_name(value, semantic)),
+        // `collectionSchema()`: named by what it returns.
+        "call" | "call_expression" => name_words(last_name(value, semantic)),
+        // `tableInfo.schema || "public"`: named by the value it falls back from.
+        "binary_expression" | "boolean_operator" => {
+            let operator = value
+                .child_by_field_name("operator")
+                .map_or("", |o| semantic.text(o));
+            match (operator, value.child_by_field_name("left")) {
+                ("||" | "??" | "or", Some(left)) => {
+                    value_name_words(semantic.unwrap_expression(left), semantic)
+                }
+                _ => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     }
 }

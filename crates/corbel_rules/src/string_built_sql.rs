@@ -3129,6 +3129,10 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
             // Replacing with constants keeps a value as safe as it was: `.replace("\0", "")`
             // after the quote escaping.
             escapes
+                || arguments
+                    .first()
+                    .is_some_and(|pattern| keeps_only_word_characters(*pattern, semantic))
+                    && matches!(escaped.as_deref(), Some("" | "_"))
                 || (arguments.len() == 2
                     && arguments.iter().all(|a| semantic.is_constant_value(*a))
                     && object.is_some_and(|o| is_safe(o, cx, numeric, depth)))
@@ -3163,6 +3167,37 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
         }
         _ => false,
     }
+}
+
+/// A global regex deleting every character outside a class of word characters:
+/// `/[^A-Za-z0-9_]/g`, `/[^\w]+/g`. What is left cannot leave a quoted literal or add
+/// SQL syntax.
+fn keeps_only_word_characters(pattern: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let pattern = resolve_local(pattern, semantic);
+    if pattern.kind() != "regex" {
+        return false;
+    }
+    let global = pattern
+        .child_by_field_name("flags")
+        .is_some_and(|flags| semantic.text(flags).contains('g'));
+    let source = literal_content(pattern, semantic);
+    let Some(class) = source
+        .strip_prefix("[^")
+        .and_then(|rest| rest.strip_suffix("]+").or_else(|| rest.strip_suffix(']')))
+    else {
+        return false;
+    };
+    let mut rest = class;
+    while !rest.is_empty() {
+        let step = ["A-Z", "a-z", "0-9", "\\w", "\\d", "_"]
+            .iter()
+            .find(|token| rest.starts_with(**token));
+        match step {
+            Some(token) => rest = &rest[token.len()..],
+            None => return false,
+        }
+    }
+    global && !class.is_empty()
 }
 
 /// A function of this file every `return` of which gives a safe value:

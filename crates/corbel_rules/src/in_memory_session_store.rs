@@ -1344,14 +1344,10 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         // A session helper the handlers call (`def create_session(user): _sessions[token]
         // = ...`): both the table's name and the key say session or token.
         let in_helper = |a: &&&Access<'_>| {
-            let helper = semantic.enclosing_function(a.node);
             a.write
                 && name_says_session
-                && is_session_helper(helper, semantic)
                 && key_words(a).is_some_and(|words| words.iter().any(|w| is_session_word(w)))
-                && helper.is_some_and(|h| {
-                    names_session_handling(h, semantic) || called_from_handler(h, semantic)
-                })
+                && is_session_helper(semantic.enclosing_function(a.node), semantic)
         };
         // Show a write when a handler makes one, else a read, else a helper's write.
         let found = mine
@@ -1405,7 +1401,9 @@ const SESSION_HELPER_WORDS: &[&str] = &[
 ];
 
 /// A top-level function (not a method or callback) named for session handling:
-/// `create_session`, `login_user`, `issue_token`.
+/// `create_session`, `login_user`, `issue_token`. A name that says only "token" counts
+/// when a request handler in the file calls the function: `addParseToken` in a date
+/// library's lexer says "token" too.
 fn is_session_helper<'t>(function: Option<Node<'t>>, semantic: &Semantic<'t>) -> bool {
     let Some(function) = function else {
         return false;
@@ -1421,32 +1419,24 @@ fn is_session_helper<'t>(function: Option<Node<'t>>, semantic: &Semantic<'t>) ->
     {
         return false;
     }
-    function
+    let words = function
         .child_by_field_name("name")
         .map(|name| words(semantic.text(name)))
-        .is_some_and(|words| {
-            words
-                .iter()
-                .any(|w| SESSION_HELPER_WORDS.contains(&w.as_str()))
-        })
+        .unwrap_or_default();
+    let named: Vec<&String> = words
+        .iter()
+        .filter(|w| SESSION_HELPER_WORDS.contains(&w.as_str()))
+        .collect();
+    if named.is_empty() {
+        return false;
+    }
+    let only_tokens = named
+        .iter()
+        .all(|w| matches!(w.as_str(), "token" | "tokens"));
+    !only_tokens || called_from_handler(function, semantic)
 }
 
-/// A function named for sessions or sign-in (`create_session`, `login_user`), not only
-/// for tokens: `addParseToken` in a date library's lexer says "token" too.
-fn names_session_handling(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    function
-        .child_by_field_name("name")
-        .map(|name| words(semantic.text(name)))
-        .is_some_and(|words| {
-            words.iter().any(|w| {
-                SESSION_HELPER_WORDS.contains(&w.as_str())
-                    && !matches!(w.as_str(), "token" | "tokens")
-            })
-        })
-}
-
-/// Whether a request handler of this file calls the named function: a helper named only
-/// for tokens counts as session handling when the file's own handlers call it.
+/// Whether a request handler of this file calls the named function.
 fn called_from_handler(function: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(name) = function
         .child_by_field_name("name")

@@ -2725,16 +2725,7 @@ fn returned_member_is_safe(object: Node<'_>, key: &str, cx: &Safety<'_, '_>, dep
             let Some(body) = function.child_by_field_name("body") else {
                 return false;
             };
-            let mut returns = Vec::new();
-            walk_preorder(body, |node| {
-                if node.kind() == "return_statement"
-                    && semantic
-                        .enclosing_function(node)
-                        .is_some_and(|f| f.id() == function.id())
-                {
-                    returns.push(node);
-                }
-            });
+            let returns = own_returns(function, body, semantic);
             !returns.is_empty()
                 && returns.iter().all(|ret| {
                     let Some(returned) = named_children(*ret).first().copied() else {
@@ -3214,15 +3205,9 @@ fn returns_only_safe(
     if !cx.spend() {
         return false;
     }
-    let Some(binding) = semantic.lookup(semantic.text(name), name.start_byte()) else {
+    let Some(function) = same_file_function(name, semantic) else {
         return false;
     };
-    let BindingValue::Value(function) = binding.value else {
-        return false;
-    };
-    if !Semantic::is_function(function) {
-        return false;
-    }
     let Some(body) = function.child_by_field_name("body") else {
         return false;
     };
@@ -3235,6 +3220,17 @@ fn returns_only_safe(
         // An arrow function's expression body.
         return is_safe(body, cx, &parameters, depth + 1);
     }
+    let returns = own_returns(function, body, semantic);
+    !returns.is_empty()
+        && returns.iter().all(|ret| {
+            named_children(*ret)
+                .first()
+                .is_some_and(|value| is_safe(*value, cx, &parameters, depth + 1))
+        })
+}
+
+/// The `return` statements of `function` itself (those of nested functions excluded).
+fn own_returns<'t>(function: Node<'t>, body: Node<'t>, semantic: &Semantic<'t>) -> Vec<Node<'t>> {
     let mut returns = Vec::new();
     walk_preorder(body, |node| {
         if node.kind() == "return_statement"
@@ -3245,12 +3241,7 @@ fn returns_only_safe(
             returns.push(node);
         }
     });
-    !returns.is_empty()
-        && returns.iter().all(|ret| {
-            named_children(*ret)
-                .first()
-                .is_some_and(|value| is_safe(*value, cx, &parameters, depth + 1))
-        })
+    returns
 }
 
 /// The plain names a function declares as parameters (`s`, `s: str`, `s=None`, `s = 1`).

@@ -345,21 +345,7 @@ impl<'t> Semantic<'t> {
                 _ => false,
             },
             "attribute" | "member_expression" => {
-                let (Some(object), Some(property)) = (
-                    expr.child_by_field_name("object"),
-                    expr.child_by_field_name("attribute")
-                        .or_else(|| expr.child_by_field_name("property")),
-                ) else {
-                    return false;
-                };
-                let receiver = self.text(object);
-                if !matches!(receiver, "self" | "this") {
-                    return false;
-                }
-                let Some(class) = enclosing_class(self.root, expr) else {
-                    return false;
-                };
-                let Some(values) = self.attributes.get(&(class.id(), self.text(property))) else {
+                let Some(values) = self.attribute_values(expr) else {
                     return false;
                 };
                 values.iter().all(|value| match value {

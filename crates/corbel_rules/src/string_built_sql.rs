@@ -1351,7 +1351,53 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if slot == Slot::Value && names_fixed_format(value, semantic) {
         return Slot::Other;
     }
+    // `INTERVAL '${hoursAgo} hours'`: a value named as a number of time units is a number,
+    // unless its declared type says otherwise (`days: string`).
+    if slot == Slot::Value && names_time_quantity(value, semantic) {
+        return Slot::Other;
+    }
     slot
+}
+
+/// Plural time units: the last word of a name for a duration (`retention_days`,
+/// `timeoutMs`), or the one before `ago`/`back`/`old` (`hoursAgo`, `days_back`).
+const TIME_UNIT_WORDS: &[&str] = &[
+    "ms",
+    "millis",
+    "milliseconds",
+    "secs",
+    "seconds",
+    "mins",
+    "minutes",
+    "hrs",
+    "hours",
+    "days",
+    "weeks",
+    "months",
+    "years",
+];
+
+fn names_time_quantity(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    let words = value_name_words(value, semantic);
+    let unit = match words.as_slice() {
+        [.., unit, last] if matches!(last.as_str(), "ago" | "back" | "old") => unit,
+        [.., unit] => unit,
+        [] => return false,
+    };
+    if !TIME_UNIT_WORDS.contains(&unit.as_str()) {
+        return false;
+    }
+    let declared_string = value.kind() == "identifier"
+        && parameter_of(value, semantic)
+            .and_then(|(_, parameter)| parameter.child_by_field_name("type"))
+            .is_some_and(|annotation| {
+                semantic
+                    .text(annotation)
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .any(|token| matches!(token, "str" | "string" | "String"))
+            });
+    !declared_string
 }
 
 /// Last words of a name that say it holds a hex digest, a UUID or SQLite's integer
@@ -3313,9 +3359,24 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                 && item.kind() != "list_splat"
                 && is_safe(*item, cx, &[], next)
         }),
-        "list_comprehension" | "generator_expression" | "set_comprehension" => items
-            .child_by_field_name("body")
-            .is_some_and(|body| is_safe(body, cx, &[], next)),
+        // `["'%s'" % t for t in ROLE_TYPES]`: a loop variable over a safe list is safe.
+        "list_comprehension" | "generator_expression" | "set_comprehension" => {
+            let safe_names: Vec<&str> = named_children(items)
+                .into_iter()
+                .filter(|c| c.kind() == "for_in_clause")
+                .filter(|clause| {
+                    clause
+                        .child_by_field_name("right")
+                        .is_some_and(|iterated| safe_iterable(iterated, cx, next))
+                })
+                .filter_map(|clause| clause.child_by_field_name("left"))
+                .filter(|left| left.kind() == "identifier")
+                .map(|left| semantic.text(left))
+                .collect();
+            items
+                .child_by_field_name("body")
+                .is_some_and(|body| is_safe(body, cx, &safe_names, next))
+        }
         "binary_operator" | "binary_expression" => {
             let operator = items
                 .child_by_field_name("operator")
@@ -3355,14 +3416,16 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
             let name = last_name(function, semantic);
             let object = function.child_by_field_name("object");
             match name {
-                // `ids.map(() => "?")`, `ids.map((_, i) => `$${i + 1}`)`
-                "map" | "flatMap" => arguments
-                    .first()
-                    .is_some_and(|callback| safe_callback(*callback, cx, next)),
+                // `ids.map(() => "?")`, `ids.map((_, i) => `$${i + 1}`)`, and
+                // `ROLE_TYPES.map((t) => `'${t}'`)`: an element of a safe list is safe.
+                "map" | "flatMap" => arguments.first().is_some_and(|callback| {
+                    let element_safe = object.is_some_and(|o| safe_iterable(o, cx, next));
+                    safe_callback(*callback, element_safe, cx, next)
+                }),
                 // `Array.from({ length: n }, (_, i) => ...)`
                 "from" if object.is_some_and(|o| semantic.text(o) == "Array") => {
                     match arguments.get(1) {
-                        Some(callback) => safe_callback(*callback, cx, next),
+                        Some(callback) => safe_callback(*callback, false, cx, next),
                         None => arguments
                             .first()
                             .is_some_and(|a| safe_iterable(*a, cx, next)),
@@ -3399,8 +3462,14 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     }
 }
 
-/// A `.map` callback whose result is safe; its second parameter is the numeric index.
-fn safe_callback(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+/// A `.map` callback whose result is safe; its second parameter is the numeric index, and
+/// its first is safe when `element_safe` says the mapped list holds only safe values.
+fn safe_callback(
+    callback: Node<'_>,
+    element_safe: bool,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
         return false;
@@ -3412,17 +3481,25 @@ fn safe_callback(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool 
     ) {
         return false;
     }
-    let index = callback
-        .child_by_field_name("parameters")
-        .map(named_children)
-        .and_then(|parameters| parameters.get(1).copied())
-        .map(|parameter| {
+    // `(t, i) => ...` lists its parameters; `t => ...` has just one.
+    let parameters = match callback.child_by_field_name("parameters") {
+        Some(parameters) => named_children(parameters),
+        None => callback
+            .child_by_field_name("parameter")
+            .into_iter()
+            .collect(),
+    };
+    let numeric: Vec<&str> = parameters
+        .iter()
+        .enumerate()
+        .filter(|(position, _)| *position == 1 || (*position == 0 && element_safe))
+        .map(|(_, parameter)| {
             let parameter = parameter
                 .child_by_field_name("pattern")
-                .unwrap_or(parameter);
+                .unwrap_or(*parameter);
             semantic.text(parameter)
-        });
-    let numeric: Vec<&str> = index.into_iter().collect();
+        })
+        .collect();
     let Some(body) = callback.child_by_field_name("body") else {
         return false;
     };

@@ -1759,6 +1759,9 @@ fn resolve_js_value<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Node<'t> {
 }
 
 fn classify_js_store<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> StoreKind {
+    if picked_at_run_time(value, semantic) {
+        return StoreKind::Other;
+    }
     let resolved = resolve_js_value(value, semantic);
     if resolved.kind() == "object" {
         return match object_store_in_memory(resolved, semantic) {
@@ -1814,6 +1817,28 @@ fn classify_js_store<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> StoreKind 
         }
     }
     StoreKind::Other
+}
+
+/// `if (config.db) store = new KnexStore(...); else store = new MemoryStore();`: a
+/// variable assigned a shared store on one branch holds whichever the configuration picks,
+/// which the code alone cannot tell.
+fn picked_at_run_time<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
+    if !matches!(value.kind(), "identifier" | "shorthand_property_identifier") {
+        return false;
+    }
+    let assigned: Vec<Node<'t>> = semantic
+        .bindings_in_scope_of(semantic.text(value), value.start_byte())
+        .iter()
+        .filter_map(|binding| match binding.value {
+            BindingValue::Value(bound) => Some(crate::common::resolve_local(bound, semantic)),
+            _ => None,
+        })
+        .collect();
+    assigned.len() > 1
+        && assigned.iter().any(|bound| {
+            matches!(bound.kind(), "new_expression" | "call_expression")
+                && !matches!(classify_js_store(*bound, semantic), StoreKind::Memory(_))
+        })
 }
 
 /// `sessionstore.createSessionStore()`: in memory unless its options pick another `type`.

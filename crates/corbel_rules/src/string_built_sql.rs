@@ -1356,7 +1356,23 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if slot == Slot::Value && names_time_quantity(value, semantic) {
         return Slot::Other;
     }
+    // `LIMIT ${limit}`: where SQL takes only a row count, a value named as one.
+    if slot == Slot::Value && !quoted && names_row_count(value, &before, semantic) {
+        return Slot::Other;
+    }
     slot
+}
+
+/// Last words of a name for a number of rows: `limit`, `pageSize`, `max_count`.
+const ROW_COUNT_WORDS: &[&str] = &["limit", "offset", "count", "size", "skip", "take", "top"];
+
+fn names_row_count(value: Node<'_>, before: &str, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    matches!(last_word(before).as_str(), "LIMIT" | "OFFSET" | "TOP")
+        && value_name_words(value, semantic)
+            .last()
+            .is_some_and(|word| ROW_COUNT_WORDS.contains(&word.as_str()))
+        && !declared_as_string(value, semantic)
 }
 
 /// Plural time units: the last word of a name for a duration (`retention_days`,
@@ -1388,7 +1404,12 @@ fn names_time_quantity(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     if !TIME_UNIT_WORDS.contains(&unit.as_str()) {
         return false;
     }
-    let declared_string = value.kind() == "identifier"
+    !declared_as_string(value, semantic)
+}
+
+/// A parameter annotated as a string (`days: string`, `limit: str | None`).
+fn declared_as_string(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    value.kind() == "identifier"
         && parameter_of(value, semantic)
             .and_then(|(_, parameter)| parameter.child_by_field_name("type"))
             .is_some_and(|annotation| {
@@ -1396,8 +1417,7 @@ fn names_time_quantity(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     .text(annotation)
                     .split(|c: char| !c.is_ascii_alphanumeric())
                     .any(|token| matches!(token, "str" | "string" | "String"))
-            });
-    !declared_string
+            })
 }
 
 /// Last words of a name that say it holds a hex digest, a UUID or SQLite's integer

@@ -309,6 +309,11 @@ const LOOKUP_WORDS: &[&str] = &[
     "badges",
     "domain",
     "domains",
+    // The apps and integrations an installation connects: added by its administrators.
+    "app",
+    "apps",
+    "integration",
+    "integrations",
 ];
 
 /// Whether `small-tables` names the model (`Room`, `booking.Room`) or table, in any case.

@@ -899,7 +899,10 @@ fn cannot_bind(text: &str) -> bool {
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
     path.split('/').rev().skip(1).any(|dir| {
-        matches!(dir, "migrations" | "migration" | "alembic" | "upgrades")
+        matches!(
+            dir,
+            "migrations" | "migration" | "alembic" | "upgrades" | "upgrade"
+        )
                 // `migration-utils/`, `migration_helpers/`
                 || dir.starts_with("migration-")
                 || dir.starts_with("migration_")
@@ -1482,6 +1485,14 @@ const CATALOG_NAME_COLUMNS: &[&str] = &[
     "nspname",
     "attname",
     "tbl_name",
+    // PostgreSQL's roles, databases, constraints, functions, types and extensions.
+    "usename",
+    "rolname",
+    "datname",
+    "conname",
+    "proname",
+    "typname",
+    "extname",
 ];
 
 /// Whether the SQL right before a value compares a catalog name column with it:
@@ -2438,6 +2449,10 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                             _ => false,
                         })
                 })
+                // `self.prune_date` of a `@property` the class defines to return `None`
+                // until a subclass overrides it: a hook the code fills in.
+                || property_getter(value, semantic)
+                    .is_some_and(|getter| function_returns_only_safe(getter, cx, next, false))
         }
         "call" | "call_expression" => safe_call(value, cx, numeric, next),
         "binary_operator" | "binary_expression" => {
@@ -2874,6 +2889,42 @@ fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<N
     })
 }
 
+/// The getter that `self.name` / `this.name` reads: a method of the enclosing class
+/// decorated `@property` (or `@cached_property`), or a JS `get name()`.
+fn property_getter<'t>(attribute: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    let name = last_name(attribute, semantic);
+    let class = corbel_engine::semantic::enclosing_class(semantic.root(), attribute)?;
+    let body = class.child_by_field_name("body")?;
+    named_children(body)
+        .into_iter()
+        .find_map(|member| match member.kind() {
+            "decorated_definition" => {
+                let function = member.child_by_field_name("definition")?;
+                let named = function
+                    .child_by_field_name("name")
+                    .is_some_and(|n| semantic.text(n) == name);
+                let property = named_children(member).iter().any(|d| {
+                    d.kind() == "decorator"
+                        && matches!(
+                            semantic.text(*d).trim_start_matches('@').trim(),
+                            "property" | "cached_property" | "functools.cached_property"
+                        )
+                });
+                (named && property).then_some(function)
+            }
+            "method_definition" => {
+                let named = member
+                    .child_by_field_name("name")
+                    .is_some_and(|n| semantic.text(n) == name);
+                let getter = (0..member.child_count())
+                    .filter_map(|i| member.child(i))
+                    .any(|c| c.kind() == "get");
+                (named && getter).then_some(member)
+            }
+            _ => None,
+        })
+}
+
 /// The function parameter an identifier refers to, with that function: the innermost
 /// enclosing function declaring a parameter of that name.
 fn parameter_of<'t>(name: Node<'t>, semantic: &Semantic<'t>) -> Option<(Node<'t>, Node<'t>)> {
@@ -3271,9 +3322,21 @@ fn returns_only_safe(
     if !cx.spend() {
         return false;
     }
-    let Some(function) = same_file_function(name, semantic) else {
-        return false;
-    };
+    match same_file_function(name, semantic) {
+        Some(function) => function_returns_only_safe(function, cx, depth, parameters_safe),
+        None => false,
+    }
+}
+
+/// Whether every `return` of `function` (or its expression body) gives a safe value;
+/// with `parameters_safe`, its parameters count as safe.
+fn function_returns_only_safe(
+    function: Node<'_>,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+    parameters_safe: bool,
+) -> bool {
+    let semantic = cx.semantic;
     let Some(body) = function.child_by_field_name("body") else {
         return false;
     };

@@ -1804,8 +1804,9 @@ fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) 
     ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
 }
 
-/// `role="admin"`, `roles__kind__contains="admin"`: a role column compared with an
-/// administrator role's name, a handful of rows like `is_admin=True`.
+/// `role="admin"`, `roles__kind__contains="admin"`, `UserRole.name == "SYSTEM"`: a role
+/// column compared with an administrator's or the system's role name, a handful of rows
+/// like `is_admin=True`.
 fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
     let names_role = path.iter().any(|part| {
         matches!(
@@ -1818,7 +1819,7 @@ fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semanti
         .is_some_and(|text| {
             matches!(
                 text.to_ascii_lowercase().as_str(),
-                "admin" | "administrator" | "superuser" | "superadmin" | "sysadmin"
+                "admin" | "administrator" | "superuser" | "superadmin" | "sysadmin" | "system"
             )
         });
     names_role && admin
@@ -2195,6 +2196,12 @@ fn sqlalchemy_condition(
             let sides = named_children(condition);
             if let (Some("=="), Some(left), Some(right)) = (operator, sides.first(), sides.get(1)) {
                 if column_name(*left, semantic).is_some_and(|c| is_key_name(c, unique)) {
+                    filtering.keyed = true;
+                }
+                // `UserRole.name == "SYSTEM"`: the words of the column's path name a role.
+                let path = name_words(semantic.text(*left));
+                let path: Vec<&str> = path.iter().map(String::as_str).collect();
+                if selects_admin_role(&path, Some(*right), semantic) {
                     filtering.keyed = true;
                 }
                 if !py_is_literal(*right, semantic) {

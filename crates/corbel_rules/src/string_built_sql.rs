@@ -815,7 +815,10 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // `WHERE {clause}`) only when they visibly come from the request.
         // Statements that take no bind parameters (`PRAGMA`, `SET`, DDL) cannot be fixed
         // by binding: only request values count there.
-        let bindable = !cannot_bind(&build.literal_text);
+        // Stamping a migration tool's version table writes revision ids the code holds,
+        // as migration scripts do: there too only request values count.
+        let bindable =
+            !cannot_bind(&build.literal_text) && !touches_migration_table(&build.literal_text);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
@@ -894,6 +897,21 @@ fn cannot_bind(text: &str) -> bool {
             | "USE"
             | "DO"
     )
+}
+
+/// The tables where migration tools record which revisions ran.
+const MIGRATION_TABLES: &[&str] = &[
+    "alembic_version",
+    "django_migrations",
+    "schema_migrations",
+    "knex_migrations",
+    "sequelizemeta",
+];
+
+fn touches_migration_table(text: &str) -> bool {
+    words(text)
+        .iter()
+        .any(|word| MIGRATION_TABLES.contains(&word.to_ascii_lowercase().as_str()))
 }
 
 /// Migration scripts splice table and column names the code itself chose.

@@ -815,10 +815,11 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // `WHERE {clause}`) only when they visibly come from the request.
         // Statements that take no bind parameters (`PRAGMA`, `SET`, DDL) cannot be fixed
         // by binding: only request values count there.
-        // Stamping a migration tool's version table writes revision ids the code holds,
-        // as migration scripts do: there too only request values count.
+        // Stamping a migration tool's version table or resetting SQLite's AUTOINCREMENT
+        // counters writes revision ids and numbers the code holds, as migration scripts
+        // do: there too only request values count.
         let bindable =
-            !cannot_bind(&build.literal_text) && !touches_migration_table(&build.literal_text);
+            !cannot_bind(&build.literal_text) && !touches_bookkeeping_table(&build.literal_text);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
@@ -899,19 +900,21 @@ fn cannot_bind(text: &str) -> bool {
     )
 }
 
-/// The tables where migration tools record which revisions ran.
-const MIGRATION_TABLES: &[&str] = &[
+/// Tables where migration tools record which revisions ran, and where SQLite keeps its
+/// AUTOINCREMENT counters.
+const BOOKKEEPING_TABLES: &[&str] = &[
     "alembic_version",
     "django_migrations",
     "schema_migrations",
     "knex_migrations",
     "sequelizemeta",
+    "sqlite_sequence",
 ];
 
-fn touches_migration_table(text: &str) -> bool {
+fn touches_bookkeeping_table(text: &str) -> bool {
     words(text)
         .iter()
-        .any(|word| MIGRATION_TABLES.contains(&word.to_ascii_lowercase().as_str()))
+        .any(|word| BOOKKEEPING_TABLES.contains(&word.to_ascii_lowercase().as_str()))
 }
 
 /// Migration scripts splice table and column names the code itself chose.
@@ -2645,7 +2648,8 @@ fn record_key_of_loaded_rows(object: Node<'_>, semantic: &Semantic<'_>) -> bool 
                     })
                     .and_then(|clause| clause.child_by_field_name("right"))
             }
-            "for_statement" => current
+            // `for g in groups:`, `for (const job of this.jobsToSave.values())`
+            "for_statement" | "for_in_statement" => current
                 .child_by_field_name("left")
                 .filter(|l| semantic.text(*l) == name)
                 .and_then(|_| current.child_by_field_name("right")),

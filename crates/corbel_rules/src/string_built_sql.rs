@@ -2878,11 +2878,20 @@ fn has_spread(object: Node<'_>) -> bool {
 fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
     let callee = semantic.unwrap_expression(callee);
     if callee.kind() == "identifier" {
-        return match semantic
-            .lookup(semantic.text(callee), callee.start_byte())?
-            .value
-        {
-            BindingValue::Value(function) if Semantic::is_function(function) => Some(function),
+        let name = semantic.text(callee);
+        if let BindingValue::Value(function) = semantic.lookup(name, callee.start_byte())?.value {
+            return Semantic::is_function(function).then_some(function);
+        }
+        // A helper defined further down the file: called from a function body, it is
+        // defined by the time the call runs. Only a name bound once is followed.
+        if semantic.enclosing_function(callee).is_none() {
+            return None;
+        }
+        return match semantic.bindings_in_scope_of(name, callee.start_byte()) {
+            [only] => match only.value {
+                BindingValue::Value(function) if Semantic::is_function(function) => Some(function),
+                _ => None,
+            },
             _ => None,
         };
     }
@@ -3274,6 +3283,16 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
                 .iter()
                 .all(|part| is_safe(*part, cx, numeric, depth))
         }),
+        // `random.choice(string.ascii_lowercase)`: a pick from a safe list.
+        "choice"
+            if semantic
+                .qualified_name(function)
+                .is_some_and(|q| q.starts_with("random.") || q.starts_with("secrets.")) =>
+        {
+            arguments
+                .first()
+                .is_some_and(|items| safe_iterable(*items, cx, depth))
+        }
         // `TABLE_FOR.get(kind)` / `defaults.get(c)` on a mapping of safe values.
         "get" => {
             object.is_some_and(|o| is_constant_mapping(o, cx, depth))
@@ -3459,6 +3478,10 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     match items.kind() {
         // `",".join("?" * n)`: the characters of a constant string.
         "string" | "concatenated_string" => semantic.is_constant_value(items),
+        // `string.ascii_lowercase`, `string.digits`: the standard library's alphabets.
+        "attribute" => semantic
+            .qualified_name(items)
+            .is_some_and(|q| q.starts_with("string.")),
         "list" | "tuple" | "array" | "set" => named_children(items).iter().all(|item| {
             item.kind() != "spread_element"
                 && item.kind() != "list_splat"

@@ -2884,9 +2884,7 @@ fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<N
         }
         // A helper defined further down the file: called from a function body, it is
         // defined by the time the call runs. Only a name bound once is followed.
-        if semantic.enclosing_function(callee).is_none() {
-            return None;
-        }
+        semantic.enclosing_function(callee)?;
         return match semantic.bindings_in_scope_of(name, callee.start_byte()) {
             [only] => match only.value {
                 BindingValue::Value(function) if Semantic::is_function(function) => Some(function),

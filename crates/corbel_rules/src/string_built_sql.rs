@@ -16,7 +16,8 @@
 //! lookups in constant mappings and locals only ever assigned such values.
 
 use crate::common::{
-    js_arguments, js_property, name_words, named_children, py_argument, resolve_local, Lookup,
+    js_arguments, js_property, literal_str, name_words, named_children, py_argument, resolve_local,
+    Lookup,
 };
 use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder};
 use corbel_engine::{
@@ -1444,11 +1445,16 @@ fn declared_as_string(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
             })
 }
 
-/// Last words of a name that say it holds a hex digest, a UUID or SQLite's integer
-/// `rowid`.
+/// Last words of a name that say it holds a hex digest, a UUID, SQLite's integer
+/// `rowid` or a PostgreSQL `oid`.
 const FIXED_FORMAT_WORDS: &[&str] = &[
     "rowid",
     "rowids",
+    // PostgreSQL's object identifiers: `pg_class.oid`, `attrelid`.
+    "oid",
+    "oids",
+    "relid",
+    "attrelid",
     "hash",
     "hashes",
     "digest",
@@ -2922,7 +2928,7 @@ fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<N
 /// decorated `@property` (or `@cached_property`), or a JS `get name()`.
 fn property_getter<'t>(attribute: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
     let name = last_name(attribute, semantic);
-    let class = corbel_engine::semantic::enclosing_class(semantic.root(), attribute)?;
+    let class = enclosing_class(semantic.root(), attribute)?;
     let body = class.child_by_field_name("body")?;
     named_children(body)
         .into_iter()
@@ -3281,6 +3287,15 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
                 .iter()
                 .all(|part| is_safe(*part, cx, numeric, depth))
         }),
+        // `getattr(settings, "SEARCH_CONFIG", "english")` reads `settings.SEARCH_CONFIG`,
+        // an `UPPER_CASE` constant, with a safe fallback.
+        "getattr" if function.kind() == "identifier" => {
+            arguments.get(1).is_some_and(|attribute| {
+                literal_str(*attribute, semantic).is_some_and(|name| is_constant_name(&name))
+            }) && arguments
+                .get(2)
+                .is_none_or(|fallback| is_safe(*fallback, cx, numeric, depth))
+        }
         // `random.choice(string.ascii_lowercase)`: a pick from a safe list.
         "choice"
             if semantic

@@ -12,12 +12,15 @@ pub fn is_generated_javascript(bytes: &[u8]) -> bool {
     has_source_map_comment(bytes) || has_bundler_runtime(bytes) || is_minified(bytes)
 }
 
-/// webpack's chunk and runtime preambles, and Vite's preload helpers.
+/// webpack's chunk, runtime and UMD preambles (and the licence banner its minifier
+/// leaves), and Vite's preload helpers.
 fn has_bundler_runtime(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     [
         &b"webpackChunk"[..],
         b"__webpack_require__",
+        b"webpackUniversalModuleDefinition",
+        b"/*! For license information please see",
         b"__vite__mapDeps",
         b"__vitePreload",
     ]
@@ -122,6 +125,8 @@ mod tests {
         assert!(is_generated_javascript(mapped.as_bytes()));
         let vite = "const __vite__mapDeps=(i,m=__vite__mapDeps)=>i.map(i=>m.f[i]);\nexport {};\n";
         assert!(is_generated_javascript(vite.as_bytes()));
+        let umd = "!(function webpackUniversalModuleDefinition(s, o) {\n\tmodule.exports = o();\n})(this, () => 1);\n";
+        assert!(is_generated_javascript(umd.as_bytes()));
         let source = "const x = 1;\n".repeat(1000);
         assert!(!is_generated_javascript(source.as_bytes()));
     }

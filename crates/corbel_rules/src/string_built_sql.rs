@@ -1512,7 +1512,15 @@ const CATALOG_NAME_COLUMNS: &[&str] = &[
     "nspname",
     "attname",
     "tbl_name",
-    // PostgreSQL's roles, databases, constraints, functions, types and extensions.
+    "viewname",
+    "matviewname",
+    "sequencename",
+    "indexrelname",
+    "routine_name",
+    "trigger_name",
+    // PostgreSQL's roles, databases, constraints, functions, types, extensions,
+    // tablespaces, triggers, policies, replication slots, publications, subscriptions
+    // and foreign servers.
     "usename",
     "rolname",
     "datname",
@@ -1520,6 +1528,13 @@ const CATALOG_NAME_COLUMNS: &[&str] = &[
     "proname",
     "typname",
     "extname",
+    "spcname",
+    "tgname",
+    "polname",
+    "slot_name",
+    "pubname",
+    "subname",
+    "srvname",
 ];
 
 /// Whether the SQL right before a value compares a catalog name column with it:

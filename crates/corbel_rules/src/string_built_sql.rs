@@ -827,7 +827,10 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             .filter(|value| !validated_before(*value, sink.call, semantic))
             .filter(|value| {
                 // Test code splices test data, not input: only request values count there.
-                (bindable && !ctx.is_test_file && slot_of(*value, semantic) == Slot::Value)
+                (bindable
+                    && !ctx.is_test_file
+                    && slot_of(*value, semantic) == Slot::Value
+                    && reaches_input(*value, semantic))
                     || from_request(*value, semantic, 0)
             })
             .collect();
@@ -1330,6 +1333,106 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                     }
                     _ => {}
                 }
+            }
+        }
+    }
+    false
+}
+
+/// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
+/// or the request, directly or through locals and the assignments of `self.x`. A value
+/// built only from imports, other modules' results and attributes the file never assigns
+/// cannot be resolved here, and the rule stays silent about it.
+fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut pending = vec![(value, 0usize)];
+    let mut seen = std::collections::HashSet::new();
+    let mut nodes_left = 5_000usize;
+    while let Some((expr, level)) = pending.pop() {
+        if !seen.insert(expr.id()) || level > 6 {
+            continue;
+        }
+        let mut stack = vec![expr];
+        while let Some(node) = stack.pop() {
+            if nodes_left == 0 {
+                // Out of budget: assume the worst, as the rest of the rule does.
+                return true;
+            }
+            nodes_left -= 1;
+            match node.kind() {
+                "identifier" | "shorthand_property_identifier" => {
+                    let name = semantic.text(node);
+                    if matches!(name, "request" | "req") {
+                        return true;
+                    }
+                    if matches!(name, "self" | "cls" | "this") {
+                        continue;
+                    }
+                    let bindings = semantic.bindings_in_scope_of(name, node.start_byte());
+                    for binding in bindings {
+                        // Bound inside the value itself: a comprehension's loop variable or a
+                        // callback's parameter, whose values come from what the value iterates.
+                        if (expr.start_byte()..expr.end_byte()).contains(&binding.position) {
+                            continue;
+                        }
+                        match binding.value {
+                            BindingValue::Unknown => return true,
+                            BindingValue::Value(bound)
+                                if !Semantic::is_function(bound) && !is_class(bound) =>
+                            {
+                                pending.push((bound, level + 1));
+                            }
+                            BindingValue::Augmented(assignment) => {
+                                if let Some(right) = assignment.child_by_field_name("right") {
+                                    pending.push((right, level + 1));
+                                }
+                            }
+                            BindingValue::Member(object, _) => pending.push((object, level + 1)),
+                            _ => {}
+                        }
+                    }
+                    // `lst = []` then `lst.append(cell)`: what the list is given.
+                    let a_list = bindings.iter().any(|binding| {
+                        matches!(binding.value, BindingValue::Value(bound)
+                            if matches!(bound.kind(), "list" | "array" | "set" | "tuple"))
+                    });
+                    if a_list {
+                        for addition in additions(node, name, semantic) {
+                            let (Addition::Item(added) | Addition::Items(added)) = addition;
+                            pending.push((added, level + 1));
+                        }
+                    }
+                }
+                "attribute" | "member_expression" => {
+                    let Some(object) = node.child_by_field_name("object") else {
+                        continue;
+                    };
+                    if matches!(semantic.text(object), "self" | "cls" | "this") {
+                        // `self.x`: what the class assigns to it, or what its getter
+                        // returns; nothing when the file shows neither.
+                        for assigned in semantic.attribute_values(node).unwrap_or_default() {
+                            match assigned {
+                                BindingValue::Value(bound) => pending.push((*bound, level + 1)),
+                                BindingValue::Unknown => return true,
+                                _ => {}
+                            }
+                        }
+                        if let Some(getter) = property_getter(node, semantic) {
+                            if let Some(body) = getter.child_by_field_name("body") {
+                                for returned in own_returns(getter, body, semantic) {
+                                    pending.push((returned, level + 1));
+                                }
+                            }
+                        }
+                    } else {
+                        stack.push(object);
+                    }
+                }
+                "keyword_argument" | "pair" => {
+                    if let Some(value) = node.child_by_field_name("value") {
+                        stack.push(value);
+                    }
+                }
+                _ => stack.extend(named_children(node).into_iter().rev()),
             }
         }
     }
@@ -3671,24 +3774,21 @@ fn safe_callback(
     result.is_some_and(|r| is_safe(r, cx, &numeric, depth))
 }
 
-/// Every `name.append(x)` / `name.push(x)` / `name.extend([...])` in the function that
-/// holds `use_site` adds safe items.
-fn appended_items_are_safe(
-    use_site: Node<'_>,
-    name: &str,
-    cx: &Safety<'_, '_>,
-    depth: usize,
-) -> bool {
-    let semantic = cx.semantic;
-    if !cx.spend() {
-        return false;
-    }
+/// What the function holding `use_site` adds to the list `name`: the items of
+/// `name.append(x)` / `.push(x)` / `.add(x)` / `.unshift(x)` / `.insert(i, x)`, and the
+/// collections of `name.extend(xs)`.
+enum Addition<'t> {
+    Item(Node<'t>),
+    Items(Node<'t>),
+}
+
+fn additions<'t>(use_site: Node<'t>, name: &str, semantic: &Semantic<'t>) -> Vec<Addition<'t>> {
     let scope = semantic
         .enclosing_function(use_site)
         .unwrap_or_else(|| semantic.root());
-    let mut safe = true;
+    let mut found = Vec::new();
     walk_preorder(scope, |node| {
-        if !safe || !matches!(node.kind(), "call" | "call_expression") {
+        if !matches!(node.kind(), "call" | "call_expression") {
             return;
         }
         let Some(function) = node.child_by_field_name("function") else {
@@ -3700,29 +3800,44 @@ fn appended_items_are_safe(
         if semantic.text(object) != name {
             return;
         }
-        let method = last_name(function, semantic);
-        let arguments = node
-            .child_by_field_name("arguments")
-            .map(named_children)
-            .unwrap_or_default();
-        match method {
+        let arguments = call_arguments(node);
+        match last_name(function, semantic) {
             "append" | "push" | "add" | "unshift" => {
-                safe = arguments.iter().all(|a| is_safe(*a, cx, &[], depth));
+                found.extend(arguments.into_iter().map(Addition::Item));
             }
-            "insert" => {
-                safe = arguments
-                    .get(1)
-                    .is_some_and(|a| is_safe(*a, cx, &[], depth));
-            }
-            "extend" => {
-                safe = arguments
-                    .first()
-                    .is_some_and(|a| safe_iterable(*a, cx, depth));
-            }
+            // Without its argument, the call itself stands for what it adds: nothing
+            // that can be shown safe.
+            "insert" => found.push(match arguments.get(1) {
+                Some(item) => Addition::Item(*item),
+                None => Addition::Items(node),
+            }),
+            "extend" => found.push(match arguments.first() {
+                Some(items) => Addition::Items(*items),
+                None => Addition::Items(node),
+            }),
             _ => {}
         }
     });
-    safe
+    found
+}
+
+/// Every `name.append(x)` / `name.push(x)` / `name.extend([...])` in the function that
+/// holds `use_site` adds safe items.
+fn appended_items_are_safe(
+    use_site: Node<'_>,
+    name: &str,
+    cx: &Safety<'_, '_>,
+    depth: usize,
+) -> bool {
+    if !cx.spend() {
+        return false;
+    }
+    additions(use_site, name, cx.semantic)
+        .into_iter()
+        .all(|addition| match addition {
+            Addition::Item(item) => is_safe(item, cx, &[], depth),
+            Addition::Items(items) => safe_iterable(items, cx, depth),
+        })
 }
 
 // ------------------------------------------------------------------------------- help

@@ -923,15 +923,23 @@ fn touches_bookkeeping_table(text: &str) -> bool {
 
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
-    path.split('/').rev().skip(1).any(|dir| {
-        matches!(
-            dir,
-            "migrations" | "migration" | "alembic" | "upgrades" | "upgrade"
-        )
+    let mut parts = path.rsplit('/');
+    // A module of migrations (`mint/migrations.py`, `db_migration.ts`).
+    let file = parts.next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let migration_module = name_words(stem)
+        .iter()
+        .any(|word| matches!(word.as_str(), "migration" | "migrations"));
+    migration_module
+        || parts.any(|dir| {
+            matches!(
+                dir,
+                "migrations" | "migration" | "alembic" | "upgrades" | "upgrade"
+            )
                 // `migration-utils/`, `migration_helpers/`
                 || dir.starts_with("migration-")
                 || dir.starts_with("migration_")
-    })
+        })
 }
 
 /// Whether a name spliced into SQL was checked first: an early exit on a failed check

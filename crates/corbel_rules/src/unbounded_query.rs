@@ -353,6 +353,8 @@ fn is_lookup_table(model: &str) -> bool {
             matches!(
                 w.as_str(),
                 "schedule" | "schedules" | "scheduled" | "alembic"
+                    // `FeaturedMedia`, `PinnedPost`: the handful someone picked by hand.
+                    | "featured" | "pinned" | "curated" | "highlighted"
             )
         })
         || words

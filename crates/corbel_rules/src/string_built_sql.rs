@@ -1326,25 +1326,26 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         for local in locals {
             let name = semantic.text(local);
             for binding in semantic.bindings_in_scope_of(name, local.start_byte()) {
-                match binding.value {
-                    // A class bound to the name (`new Field({...v})` names `Field`) is
-                    // code, not a value: its body says nothing about where `v` came from.
-                    BindingValue::Value(bound)
-                        if !Semantic::is_function(bound) && !is_class(bound) =>
-                    {
-                        pending.push((bound, level + 1));
-                    }
-                    BindingValue::Augmented(node) => {
-                        if let Some(right) = node.child_by_field_name("right") {
-                            pending.push((right, level + 1));
-                        }
-                    }
-                    _ => {}
+                if let Some(assigned) = assigned_expression(binding.value) {
+                    pending.push((assigned, level + 1));
                 }
             }
         }
     }
     false
+}
+
+/// The expression a binding gives its name: the value assigned, or the right side of
+/// `name += ...`. A function or class bound to the name (`new Field({...v})` names
+/// `Field`) is code, not a value: its body says nothing about where `v` came from.
+fn assigned_expression(value: BindingValue<'_>) -> Option<Node<'_>> {
+    match value {
+        BindingValue::Value(bound) if !Semantic::is_function(bound) && !is_class(bound) => {
+            Some(bound)
+        }
+        BindingValue::Augmented(assignment) => assignment.child_by_field_name("right"),
+        _ => None,
+    }
 }
 
 /// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
@@ -1384,18 +1385,12 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                         }
                         match binding.value {
                             BindingValue::Unknown => return true,
-                            BindingValue::Value(bound)
-                                if !Semantic::is_function(bound) && !is_class(bound) =>
-                            {
-                                pending.push((bound, level + 1));
-                            }
-                            BindingValue::Augmented(assignment) => {
-                                if let Some(right) = assignment.child_by_field_name("right") {
-                                    pending.push((right, level + 1));
+                            BindingValue::Member(object, _) => pending.push((object, level + 1)),
+                            value => {
+                                if let Some(assigned) = assigned_expression(value) {
+                                    pending.push((assigned, level + 1));
                                 }
                             }
-                            BindingValue::Member(object, _) => pending.push((object, level + 1)),
-                            _ => {}
                         }
                     }
                     // `lst = []` then `lst.append(cell)`: what the list is given.

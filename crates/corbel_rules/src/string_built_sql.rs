@@ -819,8 +819,9 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // Stamping a migration tool's version table or resetting SQLite's AUTOINCREMENT
         // counters writes revision ids and numbers the code holds, as migration scripts
         // do: there too only request values count.
-        let bindable =
-            !cannot_bind(&build.literal_text) && !touches_bookkeeping_table(&build.literal_text);
+        let bindable = !cannot_bind(&build.literal_text)
+            && !touches_bookkeeping_table(&build.literal_text)
+            && !reads_system_catalog(&build.literal_text);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
@@ -914,6 +915,59 @@ const BOOKKEEPING_TABLES: &[&str] = &[
     "sequelizemeta",
     "sqlite_sequence",
 ];
+
+/// The database's own catalogs: PostgreSQL's `pg_catalog` relations and statistics views,
+/// the standard `information_schema`, SQLite's schema table.
+const SYSTEM_CATALOGS: &[&str] = &[
+    "information_schema",
+    "pg_catalog",
+    "pg_class",
+    "pg_namespace",
+    "pg_attribute",
+    "pg_attrdef",
+    "pg_constraint",
+    "pg_index",
+    "pg_indexes",
+    "pg_inherits",
+    "pg_depend",
+    "pg_description",
+    "pg_tables",
+    "pg_views",
+    "pg_matviews",
+    "pg_sequences",
+    "pg_proc",
+    "pg_type",
+    "pg_enum",
+    "pg_trigger",
+    "pg_policies",
+    "pg_extension",
+    "pg_user",
+    "pg_roles",
+    "pg_authid",
+    "pg_auth_members",
+    "pg_database",
+    "pg_tablespace",
+    "pg_settings",
+    "pg_locks",
+    "pg_replication_slots",
+    "pg_publication",
+    "pg_subscription",
+    "pg_stat_activity",
+    "pg_stat_replication",
+    "pg_stat_user_tables",
+    "sqlite_master",
+    "sqlite_schema",
+    "sqlite_temp_master",
+];
+
+/// Statements on the database's catalogs are schema tooling (introspection, role and
+/// replication management): they splice names and numbers the database or the
+/// configuration holds, so, like DDL, only request values count there.
+fn reads_system_catalog(text: &str) -> bool {
+    words(text)
+        .iter()
+        .any(|word| SYSTEM_CATALOGS.contains(&word.to_ascii_lowercase().as_str()))
+}
 
 fn touches_bookkeeping_table(text: &str) -> bool {
     words(text)

@@ -1553,10 +1553,15 @@ const ROW_COUNT_WORDS: &[&str] = &["limit", "offset", "count", "size", "skip", "
 
 fn names_row_count(value: Node<'_>, before: &str, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
+    let words = value_name_words(value, semantic);
+    let count = match words.as_slice() {
+        // `top_k`, `secondary_top_k`: search code's name for how many rows to keep.
+        [.., top, k] if top == "top" && k == "k" => true,
+        [.., last] => ROW_COUNT_WORDS.contains(&last.as_str()),
+        [] => false,
+    };
     matches!(last_word(before).as_str(), "LIMIT" | "OFFSET" | "TOP")
-        && value_name_words(value, semantic)
-            .last()
-            .is_some_and(|word| ROW_COUNT_WORDS.contains(&word.as_str()))
+        && count
         && !declared_as_string(value, semantic)
 }
 
@@ -1731,6 +1736,8 @@ const SQL_FRAGMENT_WORDS: &[&str] = &[
     "placeholders",
     // `< {db.timestamp_now}`: unquoted, a clock value is SQL (`now()`) or a number.
     "now",
+    // `VALUES (:id, {embedding_template})`: unquoted, a template is SQL text.
+    "template",
 ];
 
 fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
@@ -1772,8 +1779,14 @@ fn names_sql_fragment(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
         },
         _ => value,
     };
-    // `dbNowLiteral` → literal, `where_clause` → clause.
-    value_name_words(named, semantic)
+    // `dbNowLiteral` → literal, `where_clause` → clause; `inline_template_func(...)` is
+    // named by what the function makes.
+    let words = value_name_words(named, semantic);
+    let words = match words.as_slice() {
+        [rest @ .., last] if !rest.is_empty() && matches!(last.as_str(), "func" | "fn") => rest,
+        all => all,
+    };
+    words
         .last()
         .is_some_and(|word| SQL_FRAGMENT_WORDS.contains(&word.as_str()))
 }

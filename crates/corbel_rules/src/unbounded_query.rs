@@ -309,6 +309,9 @@ const LOOKUP_WORDS: &[&str] = &[
     "badges",
     "domain",
     "domains",
+    // Operating system distributions a packaging service tracks.
+    "distro",
+    "distros",
     // The apps and integrations an installation connects: added by its administrators.
     "app",
     "apps",

@@ -442,8 +442,18 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     {
         return;
     }
+    // Table sizes are the one thing code cannot show: say how to record a small one.
+    let table = candidate
+        .model
+        .rsplit('.')
+        .next()
+        .unwrap_or(&candidate.model);
+    let help = format!(
+        "{}; if `{table}` stays small, list it in `small-tables` under `[rules.unbounded-query]`",
+        candidate.help
+    );
     ctx.report_span(candidate.span, candidate.message)
-        .help(candidate.help);
+        .help(help);
 }
 
 /// Whether the code shows the rows are loaded while answering a request: the query runs

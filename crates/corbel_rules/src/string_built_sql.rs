@@ -797,6 +797,7 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             .dynamic
             .iter()
             .copied()
+            .filter(|value| !placement(*value, semantic).numeric)
             .filter(|value| !is_safe(*value, &safety, &[], 0))
             .take(16)
             .collect();
@@ -978,12 +979,10 @@ fn touches_bookkeeping_table(text: &str) -> bool {
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
     let mut parts = path.rsplit('/');
-    // A module of migrations (`mint/migrations.py`, `db_migration.ts`).
+    // A module of migrations (`mint/migrations.py`, `db_migration.ts`, `v3migration.py`).
     let file = parts.next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
-    let migration_module = name_words(stem)
-        .iter()
-        .any(|word| matches!(word.as_str(), "migration" | "migrations"));
+    let migration_module = stem.to_ascii_lowercase().contains("migration");
     migration_module
         || parts.any(|dir| {
             matches!(
@@ -1518,7 +1517,7 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if names_schema_object(value, semantic) {
         return Slot::Other;
     }
-    let (before, after) = neighbours(value, semantic);
+    let Placement { before, after, .. } = placement(value, semantic);
     // `WHERE table_name = '${this.name}'`: the catalog column says it is a name.
     if compared_with_catalog_name(&before) {
         return Slot::Other;
@@ -1852,13 +1851,21 @@ fn value_name_words(value: Node<'_>, semantic: &Semantic<'_>) -> Vec<String> {
     }
 }
 
-/// The SQL text right before and right after a spliced value, as far as it is written
-/// next to it (interpolation, `+`, `%` and `.format()` placeholders).
-fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
+/// Where a spliced value sits: the SQL text right before and right after it, as far as
+/// it is written next to it (interpolation, `+`, `%` and `.format()` placeholders), and
+/// whether its placeholder formats only numbers (`%d`, `{:d}`, `{x:.2f}`).
+#[derive(Default)]
+struct Placement {
+    before: String,
+    after: String,
+    numeric: bool,
+}
+
+fn placement(value: Node<'_>, semantic: &Semantic<'_>) -> Placement {
     let path = path_from_root(semantic.root(), value);
     let len = path.len();
     if len < 2 {
-        return (String::new(), String::new());
+        return Placement::default();
     }
     let parent = path[len - 2];
     let grandparent = len.checked_sub(3).map(|i| path[i]);
@@ -1875,10 +1882,16 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                     .map(|s| semantic.text(s).to_string())
                     .unwrap_or_default()
             };
-            (
-                text_of(parent.prev_sibling()),
-                text_of(parent.next_sibling()),
-            )
+            // `f"{x:d}"`, `f"{x:.2f}"`: a numeric format specifier.
+            let numeric = named_children(parent)
+                .iter()
+                .find(|c| c.kind() == "format_specifier")
+                .is_some_and(|spec| is_numeric_spec(semantic.text(*spec)));
+            Placement {
+                before: text_of(parent.prev_sibling()),
+                after: text_of(parent.next_sibling()),
+                numeric,
+            }
         }
         "binary_operator" | "binary_expression" => {
             let operator = parent
@@ -1903,19 +1916,26 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                             .and_then(|g| g.child_by_field_name("right"))
                             .map(|r| edge_literal(r, semantic, false, 0))
                             .unwrap_or_default();
-                        (before, after)
+                        Placement {
+                            before,
+                            after,
+                            numeric: false,
+                        }
                     } else {
                         let after = right
                             .map(|r| edge_literal(r, semantic, false, 0))
                             .unwrap_or_default();
-                        (String::new(), after)
+                        Placement {
+                            after,
+                            ..Placement::default()
+                        }
                     }
                 }
                 "%" => match left {
                     Some(format) => percent_neighbours(format, 0, None, semantic),
-                    None => (String::new(), String::new()),
+                    None => Placement::default(),
                 },
-                _ => (String::new(), String::new()),
+                _ => Placement::default(),
             }
         }
         "tuple" | "dictionary" | "pair" => {
@@ -1929,7 +1949,7 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 (Some(parent), None)
             };
             let Some(container) = container else {
-                return (String::new(), String::new());
+                return Placement::default();
             };
             let operator_node = path.iter().rev().find(|n| {
                 n.kind() == "binary_operator" && n.start_byte() <= container.start_byte()
@@ -1941,7 +1961,7 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 })
                 .and_then(|op| op.child_by_field_name("left"))
             else {
-                return (String::new(), String::new());
+                return Placement::default();
             };
             let index = named_children(container)
                 .iter()
@@ -1960,7 +1980,7 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 (Some(parent), None)
             };
             let Some(arguments) = arguments else {
-                return (String::new(), String::new());
+                return Placement::default();
             };
             let call = path.iter().rev().find(|n| {
                 n.kind() == "call"
@@ -1976,7 +1996,7 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 })
                 .and_then(|f| f.child_by_field_name("object"))
             else {
-                return (String::new(), String::new());
+                return Placement::default();
             };
             let index = named_children(arguments)
                 .iter()
@@ -1985,7 +2005,7 @@ fn neighbours(value: Node<'_>, semantic: &Semantic<'_>) -> (String, String) {
                 .unwrap_or(0);
             brace_neighbours(object, index, key.as_deref(), semantic)
         }
-        _ => (String::new(), String::new()),
+        _ => Placement::default(),
     }
 }
 
@@ -2074,7 +2094,7 @@ fn percent_neighbours(
     index: usize,
     key: Option<&str>,
     semantic: &Semantic<'_>,
-) -> (String, String) {
+) -> Placement {
     let text = literal_content(format, semantic);
     let bytes = text.as_bytes();
     let mut seen = 0;
@@ -2108,17 +2128,20 @@ fn percent_neighbours(
             _ => false,
         };
         if matches {
-            return (
-                text.get(..at).unwrap_or("").to_string(),
-                text.get(end..).unwrap_or("").to_string(),
-            );
+            // `%d`, `%5.2f`, `%x`: Python formats only a number there, or raises.
+            let conversion = bytes.get(end - 1).copied().unwrap_or(b's');
+            return Placement {
+                before: text.get(..at).unwrap_or("").to_string(),
+                after: text.get(end..).unwrap_or("").to_string(),
+                numeric: b"diufFeEgGxXo".contains(&conversion),
+            };
         }
         if name.is_none() {
             seen += 1;
         }
         at = end;
     }
-    (String::new(), String::new())
+    Placement::default()
 }
 
 /// Text around the `index`-th `{}` (or `{key}` / `{index}`) of a `.format()` string.
@@ -2127,7 +2150,7 @@ fn brace_neighbours(
     index: usize,
     key: Option<&str>,
     semantic: &Semantic<'_>,
-) -> (String, String) {
+) -> Placement {
     let text = literal_content(format, semantic);
     let mut auto = 0;
     let mut at = 0;
@@ -2147,8 +2170,9 @@ fn brace_neighbours(
         else {
             break;
         };
-        let field = text.get(open + 1..close).unwrap_or("");
-        let field = field.split([':', '!']).next().unwrap_or("");
+        let whole = text.get(open + 1..close).unwrap_or("");
+        let field = whole.split([':', '!']).next().unwrap_or("");
+        let spec = whole.split_once(':').map_or("", |(_, spec)| spec);
         let matches = match key {
             Some(key) => field == key,
             None if field.is_empty() => {
@@ -2158,14 +2182,24 @@ fn brace_neighbours(
             None => field.parse::<usize>().is_ok_and(|n| n == index),
         };
         if matches {
-            return (
-                text.get(..open).unwrap_or("").to_string(),
-                text.get(close + 1..).unwrap_or("").to_string(),
-            );
+            return Placement {
+                before: text.get(..open).unwrap_or("").to_string(),
+                after: text.get(close + 1..).unwrap_or("").to_string(),
+                numeric: is_numeric_spec(spec),
+            };
         }
         at = close + 1;
     }
-    (String::new(), String::new())
+    Placement::default()
+}
+
+/// A format specification whose presentation type formats only numbers: `d`, `.2f`,
+/// `05x`, `,` grouping (`:,`), `%`.
+fn is_numeric_spec(spec: &str) -> bool {
+    let spec = spec.trim_start_matches(':').trim();
+    spec.chars()
+        .last()
+        .is_some_and(|c| "bcdoxXneEfFgG%".contains(c) || (c == ',' && spec.len() == 1))
 }
 
 /// Whether the text around a value makes it a literal value: inside single quotes, after
@@ -2626,7 +2660,7 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
             // `i.id` / `p.pk` of records the code iterates (`str(i.id) for i in groups`,
             // `groups.map((p) => p.id)`): database keys, unless the records come from
             // the request.
-            if matches!(name, "id" | "pk")
+            if (matches!(name, "id" | "pk") || name.ends_with("_id"))
                 && object.is_some_and(|o| record_key_of_loaded_rows(o, semantic))
             {
                 return true;
@@ -3344,11 +3378,14 @@ fn mapping_item_is_safe(
     }
     let field = if position == 0 { "key" } else { "value" };
     let entries = named_children(mapping);
+    // A value may itself be a list of constants: `"point": ("'ST_Point'", "'ST_MultiPoint'")`.
     !entries.is_empty()
         && entries.iter().all(|entry| {
             entry.kind() == "pair"
                 && entry.child_by_field_name(field).is_some_and(|v| {
-                    v.kind() == "property_identifier" || is_safe(v, cx, &[], depth)
+                    v.kind() == "property_identifier"
+                        || is_safe(v, cx, &[], depth)
+                        || safe_iterable(v, cx, depth)
                 })
         })
 }
@@ -3723,7 +3760,7 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
         }
         "identifier" => {
             let name = semantic.text(items);
-            if is_constant_name(name) {
+            if is_constant_name(name) || loop_over_constants(items, name, cx, next) {
                 return true;
             }
             let bindings = semantic.bindings_in_scope_of(name, items.start_byte());

@@ -1342,7 +1342,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 "identifier" | "property_identifier" => {
                     let name = semantic.text(node);
                     if matches!(name, "request" | "req") {
-                        found = true;
+                        found = !is_signed_in_user_key(node, semantic);
                     } else if node.kind() == "identifier" && locals.len() < 8 {
                         let is_handler_parameter = parameter_of(node, semantic)
                             .is_some_and(|(function, _)| semantic.is_request_handler(function));
@@ -1399,6 +1399,29 @@ fn assigned_expression(value: BindingValue<'_>) -> Option<Node<'_>> {
         BindingValue::Augmented(assignment) => assignment.child_by_field_name("right"),
         _ => None,
     }
+}
+
+/// `request.user.id` / `req.user.pk`: the database key of the signed-in user, which the
+/// server looked up, not something the client sent.
+fn is_signed_in_user_key(request: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let member_name = |node: Node<'_>| {
+        node.child_by_field_name("attribute")
+            .or_else(|| node.child_by_field_name("property"))
+            .map(|n| semantic.text(n))
+    };
+    let Some(user) = request
+        .parent()
+        .filter(|p| matches!(p.kind(), "attribute" | "member_expression"))
+    else {
+        return false;
+    };
+    let Some(key) = user
+        .parent()
+        .filter(|p| matches!(p.kind(), "attribute" | "member_expression"))
+    else {
+        return false;
+    };
+    member_name(user) == Some("user") && matches!(member_name(key), Some("id" | "pk"))
 }
 
 /// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
@@ -1862,7 +1885,15 @@ struct Placement {
 }
 
 fn placement(value: Node<'_>, semantic: &Semantic<'_>) -> Placement {
-    let path = path_from_root(semantic.root(), value);
+    let mut path = path_from_root(semantic.root(), value);
+    // `"... %d" % (invoice.id)`: parentheses around the value change nothing.
+    while path.len() >= 2 && path[path.len() - 2].kind() == "parenthesized_expression" {
+        path.pop();
+    }
+    let value = match path.last() {
+        Some(outer) => *outer,
+        None => return Placement::default(),
+    };
     let len = path.len();
     if len < 2 {
         return Placement::default();

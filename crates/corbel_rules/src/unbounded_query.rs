@@ -312,6 +312,13 @@ const LOOKUP_WORDS: &[&str] = &[
     // Operating system distributions a packaging service tracks.
     "distro",
     "distros",
+    // Controlled vocabularies, UI widgets and installed modules: configuration.
+    "thesaurus",
+    "thesauri",
+    "widget",
+    "widgets",
+    "module",
+    "modules",
     // The apps and integrations an installation connects: added by its administrators.
     "app",
     "apps",

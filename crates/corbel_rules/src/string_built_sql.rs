@@ -1633,7 +1633,7 @@ fn declared_as_string(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
 }
 
 /// Last words of a name that say it holds a hex digest, a UUID, SQLite's integer
-/// `rowid` or a PostgreSQL `oid`.
+/// `rowid`, a PostgreSQL `oid`, or a date.
 const FIXED_FORMAT_WORDS: &[&str] = &[
     "rowid",
     "rowids",
@@ -1656,6 +1656,12 @@ const FIXED_FORMAT_WORDS: &[&str] = &[
     "uuids",
     "guid",
     "guids",
+    // Dates and timestamps the code computed: ISO text or numbers.
+    "date",
+    "dates",
+    "datetime",
+    "timestamp",
+    "timestamps",
 ];
 
 fn names_fixed_format(value: Node<'_>, semantic: &Semantic<'_>) -> bool {

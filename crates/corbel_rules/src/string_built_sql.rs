@@ -773,6 +773,7 @@ fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
 
 fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
     let semantic = ctx.semantic;
+    let operator_tool = is_operator_tool_path(ctx.path);
     for &query in &sink.queries {
         let Some(build) = semantic.string_build(query) else {
             // Not built here, but taken whole from the request: `orderByRaw(req.query.sort)`.
@@ -828,9 +829,11 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             .copied()
             .filter(|value| !validated_before(*value, sink.call, semantic))
             .filter(|value| {
-                // Test code splices test data, not input: only request values count there.
+                // Test code splices test data, and operator tools the operator's own
+                // arguments, not input: only request values count there.
                 (bindable
                     && !ctx.is_test_file
+                    && !operator_tool
                     && slot_of(*value, semantic) == Slot::Value
                     && reaches_input(*value, semantic))
                     || from_request(*value, semantic, 0)
@@ -974,6 +977,20 @@ fn touches_bookkeeping_table(text: &str) -> bool {
     words(text)
         .iter()
         .any(|word| BOOKKEEPING_TABLES.contains(&word.to_ascii_lowercase().as_str()))
+}
+
+/// Commands an operator runs by hand: Django management commands, `scripts/` and
+/// `bin/`, a `cli` module, `manage.py`.
+fn is_operator_tool_path(path: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    let dirs: Vec<&str> = parts.collect();
+    matches!(stem, "cli" | "manage")
+        || dirs.iter().any(|dir| matches!(*dir, "scripts" | "bin"))
+        || dirs
+            .windows(2)
+            .any(|pair| pair == ["commands", "management"])
 }
 
 /// Migration scripts splice table and column names the code itself chose.
@@ -4135,6 +4152,21 @@ mod tests {
         assert!(!reads_as_statement("update the  dashboard"));
         assert!(!reads_as_statement("name: AND in_stock:true"));
         assert!(!reads_as_statement("rebuild  for "));
+    }
+
+    #[test]
+    fn operator_tools_and_migrations_are_told_by_path() {
+        assert!(is_operator_tool_path("app/management/commands/rebuild.py"));
+        assert!(is_operator_tool_path("scripts/backfill.py"));
+        assert!(is_operator_tool_path("ckanext/ga/cli.py"));
+        assert!(is_operator_tool_path("manage.py"));
+        assert!(!is_operator_tool_path("app/commands.py"));
+        assert!(!is_operator_tool_path("bot/commands/ban.py"));
+        assert!(!is_operator_tool_path("app/views/client.py"));
+        assert!(is_migration_path("mint/migrations.py"));
+        assert!(is_migration_path("app/utils/v3migration.py"));
+        assert!(is_migration_path("db/upgrade/v02.py"));
+        assert!(!is_migration_path("app/views/emigrate.py"));
     }
 
     #[test]

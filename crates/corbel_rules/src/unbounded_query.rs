@@ -2631,6 +2631,16 @@ fn unbounded_select(sql: &str) -> Option<(String, Filtering)> {
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '(' | ')' | ';'))
         .collect();
+    // `FROM tree_of_graph(%s)`: a set-returning function gives the rows of what its
+    // arguments name.
+    let rest = normalized[from + " FROM ".len()..].trim_start();
+    if rest[table.len().min(rest.len())..]
+        .trim_start()
+        .starts_with('(')
+    {
+        filtering.filtered = true;
+        filtering.scoped = true;
+    }
     let table = table.replace(['"', '`', '[', ']'], "");
     (!table.is_empty() && !table.contains('%') && !table.contains('{'))
         .then_some((table, filtering))
@@ -4275,6 +4285,9 @@ mod tests {
         let (_, filtering) =
             unbounded_select("SELECT * FROM users WHERE id = ?").unwrap_or_default();
         assert!(filtering.keyed);
+        let (_, filtering) =
+            unbounded_select("SELECT * FROM nodegroup_tree(%s)").unwrap_or_default();
+        assert!(filtering.scoped);
         for bounded in [
             "SELECT id FROM users LIMIT 10",
             "SELECT COUNT(*) FROM users",

@@ -16,7 +16,8 @@
 //! finding's service run more than one replica.
 
 use crate::common::{
-    js_arguments, js_has_spread_argument, js_property, literal_str, named_children, Lookup,
+    js_arguments, js_has_spread_argument, js_property, literal_str, name_words, named_children,
+    Lookup,
 };
 use corbel_engine::semantic::{path_from_root, walk_preorder, ScopeKind};
 use corbel_engine::{
@@ -216,33 +217,6 @@ fn mapping_value(value: &str, aliased: bool) -> bool {
 
 // ------------------------------------------------------------------------ shared helpers
 
-/// Lowercase words of an identifier or expression: `activeSessions` → `active`,
-/// `sessions`; `SESSION_STORE` → `session`, `store`; `req.cookies.sid` → `req`,
-/// `cookies`, `sid`.
-fn words(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut previous_lower = false;
-    for c in text.chars() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-            previous_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && previous_lower && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
-        }
-        previous_lower = c.is_lowercase() || c.is_ascii_digit();
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 /// Words that name a session id or session token.
 fn is_session_word(word: &str) -> bool {
     word.starts_with("session")
@@ -276,7 +250,7 @@ const NON_PRODUCTION_WORDS: &[&str] = &[
 ];
 
 fn says_non_production(name: &str) -> bool {
-    words(name)
+    name_words(name)
         .iter()
         .any(|w| NON_PRODUCTION_WORDS.contains(&w.as_str()))
 }
@@ -1033,7 +1007,7 @@ fn module_tables<'t>(root: Node<'t>, semantic: &Semantic<'t>, family: Family) ->
 /// Whether a table's name says it is not a session table: a word of
 /// `NOT_A_SESSION_TABLE`, also inside a compound word (`browsersteps_sessions`).
 fn names_something_else(name: &str) -> bool {
-    words(name).iter().any(|word| {
+    name_words(name).iter().any(|word| {
         NOT_A_SESSION_TABLE
             .iter()
             .any(|other| word == other || (other.len() >= 5 && word.contains(other)))
@@ -1280,7 +1254,7 @@ fn is_live_object<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
             return true;
         }
     }
-    words(semantic.text(callee))
+    name_words(semantic.text(callee))
         .iter()
         .any(|w| LIVE_OBJECT_WORDS.contains(&w.as_str()))
 }
@@ -1315,11 +1289,11 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         {
             continue;
         }
-        let name_says_session = words(table.name).iter().any(|w| is_session_word(w));
+        let name_says_session = name_words(table.name).iter().any(|w| is_session_word(w));
         let key_words = |a: &Access<'_>| {
             a.key
                 .filter(|key| semantic.text(*key) != "request.sid")
-                .map(|key| words(semantic.text(key)))
+                .map(|key| name_words(semantic.text(key)))
         };
         // A keyed access inside a request handler, keyed by a session id or token, or by
         // a cookie or credential when the table's name says it holds sessions.
@@ -1421,7 +1395,7 @@ fn is_session_helper<'t>(function: Option<Node<'t>>, semantic: &Semantic<'t>) ->
     }
     let words = function
         .child_by_field_name("name")
-        .map(|name| words(semantic.text(name)))
+        .map(|name| name_words(semantic.text(name)))
         .unwrap_or_default();
     let named: Vec<&String> = words
         .iter()
@@ -1470,7 +1444,7 @@ fn is_persisted<'t>(root: Node<'t>, table: &Table<'t>, semantic: &Semantic<'t>) 
         let Some(function) = node.child_by_field_name("function") else {
             return;
         };
-        let saves = words(semantic.text(function)).iter().any(|w| {
+        let saves = name_words(semantic.text(function)).iter().any(|w| {
             [
                 "save", "dump", "dumps", "persist", "write", "store", "sync", "flush",
             ]
@@ -2267,7 +2241,7 @@ impl<'d> Target<'d> {
         let described: Vec<String> = names
             .iter()
             .chain(std::iter::once(&commands))
-            .flat_map(|n| words(n))
+            .flat_map(|n| name_words(n))
             .collect();
         let compose_named = file.contains("compose");
         // Infrastructure and background workers do not serve sessions. For manifests,
@@ -2279,12 +2253,16 @@ impl<'d> Target<'d> {
                 .iter()
                 .take(1)
                 .chain(names.last())
-                .flat_map(|n| words(n))
+                .flat_map(|n| name_words(n))
                 .collect()
         };
-        if key_words.iter().chain(words(&commands).iter()).any(|w| {
-            INFRASTRUCTURE_WORDS.contains(&w.as_str()) || WORKER_WORDS.contains(&w.as_str())
-        }) {
+        if key_words
+            .iter()
+            .chain(name_words(&commands).iter())
+            .any(|w| {
+                INFRASTRUCTURE_WORDS.contains(&w.as_str()) || WORKER_WORDS.contains(&w.as_str())
+            })
+        {
             return None;
         }
         let owner = project.service_root(path).unwrap_or_default();
@@ -2313,17 +2291,17 @@ impl<'d> Target<'d> {
         if service_name.is_empty() {
             return false;
         }
-        let service_words = words(&service_name);
+        let service_words = name_words(&service_name);
         self.names.iter().any(|name| {
             let name = name.to_lowercase();
-            let name_words = words(&name);
+            let words = name_words(&name);
             name == service_name
                 || name
                     .rsplit('/')
                     .next()
                     .is_some_and(|last| last.split(':').next() == Some(service_name.as_str()))
                 || (!service_words.is_empty()
-                    && name_words
+                    && words
                         .windows(service_words.len())
                         .any(|window| window == service_words.as_slice()))
         })
@@ -2537,10 +2515,10 @@ mod tests {
 
     #[test]
     fn words_split_identifiers_and_expressions() {
-        assert_eq!(words("activeSessions"), ["active", "sessions"]);
-        assert_eq!(words("SESSION_STORE"), ["session", "store"]);
-        assert_eq!(words("req.cookies.sid"), ["req", "cookies", "sid"]);
-        assert_eq!(words("sessionID"), ["session", "id"]);
+        assert_eq!(name_words("activeSessions"), ["active", "sessions"]);
+        assert_eq!(name_words("SESSION_STORE"), ["session", "store"]);
+        assert_eq!(name_words("req.cookies.sid"), ["req", "cookies", "sid"]);
+        assert_eq!(name_words("sessionID"), ["session", "id"]);
     }
 
     #[test]

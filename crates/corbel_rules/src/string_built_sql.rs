@@ -1268,6 +1268,26 @@ fn checks_name(condition: &str, name: &str) -> bool {
     })
 }
 
+/// The expression a chain of members and subscripts starts from: `req` in
+/// `req.query.sort`, `request` in `request.args["sort"]`, `options` in `options.db.name`.
+fn member_root<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> Node<'t> {
+    let mut root = semantic.unwrap_expression(expr);
+    for _ in 0..8 {
+        let next = match root.kind() {
+            "attribute" | "member_expression" => root.child_by_field_name("object"),
+            "subscript" | "subscript_expression" => root
+                .child_by_field_name("value")
+                .or_else(|| root.child_by_field_name("object")),
+            _ => None,
+        };
+        match next {
+            Some(next) => root = semantic.unwrap_expression(next),
+            None => break,
+        }
+    }
+    root
+}
+
 /// The request value an expression is, as a whole: `req.query.sort`,
 /// `request.args["sort"]`, `request.GET.get("sort")`, a request handler's parameter,
 /// through `String(x)` / `str(x)` / `x.toString()` and plain locals.
@@ -1297,18 +1317,7 @@ fn direct_request_value<'t>(
             }
         }
         "member_expression" | "attribute" | "subscript" | "subscript_expression" => {
-            // Down to the root of `req.query.sort` / `request.args["sort"]`.
-            let mut root = expr;
-            for _ in 0..6 {
-                let next = root
-                    .child_by_field_name("object")
-                    .or_else(|| root.child_by_field_name("value"));
-                match next {
-                    Some(next) => root = semantic.unwrap_expression(next),
-                    None => break,
-                }
-            }
-            let name = semantic.text(root);
+            let name = semantic.text(member_root(expr, semantic));
             let request = matches!(name, "req" | "request")
                 || (name == "ctx" && semantic.text(expr).starts_with("ctx.request"));
             request.then_some(expr)
@@ -2878,19 +2887,11 @@ const CONFIGURATION_WORDS: &[&str] = &[
 /// options.prefix` in `constructor(options)`: read from the configuration the object is
 /// built with, once per process, not from a request.
 fn configured_at_construction(origin: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let mut root = semantic.unwrap_expression(origin);
-    if !matches!(root.kind(), "attribute" | "member_expression") {
+    let origin = semantic.unwrap_expression(origin);
+    if !matches!(origin.kind(), "attribute" | "member_expression") {
         return false;
     }
-    for _ in 0..8 {
-        match root.kind() {
-            "attribute" | "member_expression" => match root.child_by_field_name("object") {
-                Some(object) => root = semantic.unwrap_expression(object),
-                None => return false,
-            },
-            _ => break,
-        }
-    }
+    let root = member_root(origin, semantic);
     if root.kind() != "identifier" {
         return false;
     }

@@ -3057,26 +3057,56 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
         return true;
     }
     cx.visiting.borrow_mut().push(key.clone());
-    let safe = bindings.iter().all(|binding| match binding.value {
-        BindingValue::Value(value) => {
-            // A `def`/class bound to the name is not a string.
-            !Semantic::is_function(value) && is_safe(value, cx, &[], depth)
-        }
-        BindingValue::Augmented(node) => node
-            .child_by_field_name("right")
-            .is_some_and(|right| is_safe(right, cx, &[], depth)),
-        // `const { pk_type } = Table.pkSqlType(fields)`
-        BindingValue::Member(object, key) => returned_member_is_safe(object, key, cx, depth),
-        BindingValue::Unknown => {
-            loop_over_constants(name, text, cx, depth)
-                || parameter_of(name, semantic).is_some_and(|(_, parameter)| {
-                    has_safe_annotation(parameter, semantic) || has_numeric_default(parameter)
-                })
-        }
-        _ => false,
+    // `ids = rows.values_list("pk", flat=True)` then `ids = ", ".join(ids)`: a list and
+    // the text joined from it are as safe as the list's items.
+    let self_joined = bindings.iter().any(|binding| {
+        matches!(binding.value, BindingValue::Value(value) if is_self_join(value, text, semantic))
     });
+    let safe = if self_joined {
+        safe_iterable(name, cx, depth)
+    } else {
+        bindings.iter().all(|binding| match binding.value {
+            BindingValue::Value(value) => {
+                // A `def`/class bound to the name is not a string.
+                !Semantic::is_function(value) && is_safe(value, cx, &[], depth)
+            }
+            BindingValue::Augmented(node) => node
+                .child_by_field_name("right")
+                .is_some_and(|right| is_safe(right, cx, &[], depth)),
+            // `const { pk_type } = Table.pkSqlType(fields)`
+            BindingValue::Member(object, key) => returned_member_is_safe(object, key, cx, depth),
+            BindingValue::Unknown => {
+                loop_over_constants(name, text, cx, depth)
+                    || parameter_of(name, semantic).is_some_and(|(_, parameter)| {
+                        has_safe_annotation(parameter, semantic) || has_numeric_default(parameter)
+                    })
+            }
+            _ => false,
+        })
+    };
     cx.visiting.borrow_mut().retain(|k| *k != key);
     safe
+}
+
+/// `ids = ", ".join(ids)` / `ids = ", ".join(map(str, ids))`: the name rebound to the
+/// text joined from itself.
+fn is_self_join(value: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let Some(items) = joined_items(semantic.unwrap_expression(value), semantic) else {
+        return false;
+    };
+    let items = semantic.unwrap_expression(items);
+    let iterated = match items.kind() {
+        "call"
+            if matches!(
+                semantic.text(items.child_by_field_name("function").unwrap_or(items)),
+                "map" | "list" | "sorted" | "set" | "tuple"
+            ) =>
+        {
+            call_arguments(items).last().copied()
+        }
+        _ => Some(items),
+    };
+    iterated.is_some_and(|iterated| semantic.text(semantic.unwrap_expression(iterated)) == name)
 }
 
 /// `const { pk_type } = cond ? {} : Table.pkSqlType(fields)`: the member `key` of what
@@ -3821,6 +3851,9 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
             let bindings = semantic.bindings_in_scope_of(name, items.start_byte());
             !bindings.is_empty()
                 && bindings.iter().all(|binding| match binding.value {
+                    // `ids = ", ".join(ids)`: the name reused for the joined text says
+                    // nothing about the items.
+                    BindingValue::Value(value) if is_self_join(value, name, semantic) => true,
                     BindingValue::Value(value) => safe_iterable(value, cx, next),
                     BindingValue::Augmented(node) => node
                         .child_by_field_name("right")
@@ -3839,6 +3872,15 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
             match name {
                 // `ids.map(() => "?")`, `ids.map((_, i) => `$${i + 1}`)`, and
                 // `ROLE_TYPES.map((t) => `'${t}'`)`: an element of a safe list is safe.
+                // Python's `map(str, ids)` / `map(int, ids)`.
+                "map" if items.kind() == "call" => match arguments.as_slice() {
+                    [function, iterable] => match semantic.text(*function) {
+                        "int" | "float" => true,
+                        "str" => safe_iterable(*iterable, cx, next),
+                        _ => false,
+                    },
+                    _ => false,
+                },
                 "map" | "flatMap" => arguments.first().is_some_and(|callback| {
                     let element_safe = object.is_some_and(|o| safe_iterable(o, cx, next));
                     safe_callback(*callback, element_safe, cx, next)
@@ -3859,6 +3901,17 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                 "list" | "tuple" | "sorted" | "set" => arguments
                     .first()
                     .is_some_and(|a| safe_iterable(*a, cx, next)),
+                // `products.values_list("pk", flat=True)`: the keys of rows the database
+                // holds.
+                "values_list" => {
+                    arguments.len() == 2
+                        && arguments.first().is_some_and(|field| {
+                            literal_str(*field, semantic).is_some_and(|field| {
+                                matches!(field.as_str(), "pk" | "id") || field.ends_with("_id")
+                            })
+                        })
+                        && semantic.text(arguments[1]).replace(' ', "") == "flat=True"
+                }
                 // `M.keys()` / `M.values()` of a constant mapping
                 "keys" | "values" => object.is_some_and(|o| {
                     let mapping = resolve_local(o, semantic);

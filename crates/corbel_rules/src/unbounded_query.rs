@@ -312,6 +312,9 @@ const LOOKUP_WORDS: &[&str] = &[
     // Operating system distributions a packaging service tracks.
     "distro",
     "distros",
+    // A shop's payment and shipping methods.
+    "method",
+    "methods",
     // Controlled vocabularies, UI widgets and installed modules: configuration.
     "thesaurus",
     "thesauri",

@@ -1993,49 +1993,66 @@ impl ProjectRule for InMemorySessionStoreReplicas {
     }
 
     fn check(&self, ctx: &mut ProjectContext<'_>) {
+        let upgradable: Vec<usize> = ctx
+            .diagnostics
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.rule == META.id && d.severity != Severity::Info)
+            .filter(|(_, d)| !corbel_engine::engine::is_test_path(&d.location.path))
+            .map(|(index, _)| index)
+            .collect();
+        let sites: Vec<corbel_engine::Fact> = ctx
+            .own_facts()
+            .filter(|fact| fact.kind == PER_MACHINE_STORE_FACT && !fact.is_test_file)
+            .cloned()
+            .collect();
+        // Deployment files are scanned and read only when a finding or a site needs them,
+        // and once for both.
+        if upgradable.is_empty() && sites.is_empty() {
+            return;
+        }
+        let project = ctx.project;
+        let targets: Vec<Target> = project
+            .deployments()
+            .iter()
+            .filter_map(|d| Target::of(d, project))
+            .collect();
+        if targets.is_empty() {
+            return;
+        }
         // Upgrade the per-file findings first: the per-machine stores reported next already
         // name the replicas.
-        upgrade_where_replicas_run(ctx);
-        report_per_machine_stores_with_replicas(ctx);
+        upgrade_where_replicas_run(ctx, &upgradable, &targets);
+        report_per_machine_stores_with_replicas(ctx, &sites, &targets);
     }
+}
+
+/// `<finding>; `k8s/web.yaml` runs 3 replicas, each with its own sessions`.
+fn with_replicas(message: &str, widest: &Target<'_>) -> String {
+    format!(
+        "{message}; `{}` runs {} replicas, each with its own sessions",
+        widest.deployment.location.path, widest.deployment.replicas
+    )
 }
 
 /// Per-file findings in services whose deployment runs more than one replica become
 /// errors naming the widest deployment.
-fn upgrade_where_replicas_run(ctx: &mut ProjectContext<'_>) {
-    let upgradable: Vec<usize> = ctx
-        .diagnostics
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.rule == META.id && d.severity != Severity::Info)
-        .filter(|(_, d)| !corbel_engine::engine::is_test_path(&d.location.path))
-        .map(|(index, _)| index)
-        .collect();
-    if upgradable.is_empty() {
-        return;
-    }
+fn upgrade_where_replicas_run(
+    ctx: &mut ProjectContext<'_>,
+    upgradable: &[usize],
+    targets: &[Target<'_>],
+) {
     let project = ctx.project;
-    let deployments = project.deployments();
-    if deployments.is_empty() {
-        return;
-    }
-    let targets: Vec<Target> = deployments
-        .iter()
-        .filter_map(|d| Target::of(d, project))
-        .collect();
-    for index in upgradable {
+    for &index in upgradable {
         let Some(diagnostic) = ctx.diagnostics.get_mut(index) else {
             continue;
         };
-        let applying = applying_targets(&targets, &diagnostic.location.path, project);
+        let applying = applying_targets(targets, &diagnostic.location.path, project);
         let Some(widest) = applying.first() else {
             continue;
         };
         diagnostic.severity = Severity::Error;
-        diagnostic.message = format!(
-            "{}; `{}` runs {} replicas, each with its own sessions",
-            diagnostic.message, widest.deployment.location.path, widest.deployment.replicas
-        );
+        diagnostic.message = with_replicas(&diagnostic.message, widest);
         diagnostic.related.extend(replica_settings(&applying));
     }
 }
@@ -2043,33 +2060,21 @@ fn upgrade_where_replicas_run(ctx: &mut ProjectContext<'_>) {
 /// Deliberate per-process or per-machine stores in services whose deployment runs more
 /// than one replica: an error naming the widest deployment. One process or machine keeps
 /// its sessions consistent, so elsewhere the choice stands and nothing is reported.
-fn report_per_machine_stores_with_replicas(ctx: &mut ProjectContext<'_>) {
-    let sites: Vec<corbel_engine::Fact> = ctx
-        .own_facts()
-        .filter(|fact| fact.kind == PER_MACHINE_STORE_FACT && !fact.is_test_file)
-        .cloned()
-        .collect();
-    if sites.is_empty() {
-        return;
-    }
+fn report_per_machine_stores_with_replicas(
+    ctx: &mut ProjectContext<'_>,
+    sites: &[corbel_engine::Fact],
+    targets: &[Target<'_>],
+) {
     let project = ctx.project;
-    let deployments = project.deployments();
-    let targets: Vec<Target> = deployments
-        .iter()
-        .filter_map(|d| Target::of(d, project))
-        .collect();
-    for site in &sites {
-        let applying = applying_targets(&targets, &site.location.path, project);
+    for site in sites {
+        let applying = applying_targets(targets, &site.location.path, project);
         let Some(widest) = applying.first() else {
             continue;
         };
         let (Some(store), Some(help)) = (site.value("message"), site.value("help")) else {
             continue;
         };
-        let message = format!(
-            "{store}; `{}` runs {} replicas, each with its own sessions",
-            widest.deployment.location.path, widest.deployment.replicas
-        );
+        let message = with_replicas(store, widest);
         let help = help.to_string();
         let related = replica_settings(&applying);
         let before = ctx.diagnostics.len();

@@ -306,9 +306,6 @@ impl<'t> Semantic<'t> {
         }
     }
 
-    /// The expressions an instance expression may have been created by, following local
-    /// variables and `self.x` / `this.x` attributes. `None` when any origin is unknown
-    /// (a parameter, an attribute set elsewhere, an import), so rules can stay silent.
     /// The values assigned anywhere in the class to the attribute `self.x` / `this.x`
     /// names (`None` for other expressions, or an attribute the class never assigns).
     pub fn attribute_values(&self, expr: Node<'t>) -> Option<&[BindingValue<'t>]> {
@@ -326,6 +323,9 @@ impl<'t> Semantic<'t> {
             .map(Vec::as_slice)
     }
 
+    /// The expressions an instance expression may have been created by, following local
+    /// variables and `self.x` / `this.x` attributes. `None` when any origin is unknown
+    /// (a parameter, an attribute set elsewhere, an import), so rules can stay silent.
     pub fn origins(&self, expr: Node<'t>) -> Option<Vec<Node<'t>>> {
         let mut out = Vec::new();
         self.collect_origins(expr, 0, &mut out).then_some(out)

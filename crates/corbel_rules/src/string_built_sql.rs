@@ -818,12 +818,10 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // `WHERE {clause}`) only when they visibly come from the request.
         // Statements that take no bind parameters (`PRAGMA`, `SET`, DDL) cannot be fixed
         // by binding: only request values count there.
-        // Stamping a migration tool's version table or resetting SQLite's AUTOINCREMENT
-        // counters writes revision ids and numbers the code holds, as migration scripts
-        // do: there too only request values count.
-        let bindable = !cannot_bind(&build.literal_text)
-            && !touches_bookkeeping_table(&build.literal_text)
-            && !reads_system_catalog(&build.literal_text);
+        // Statements on the database's catalogs or a migration tool's records splice what
+        // the database or the code holds: there too only request values count.
+        let bindable =
+            !cannot_bind(&build.literal_text) && !on_database_records(&build.literal_text);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
@@ -964,28 +962,31 @@ const SYSTEM_CATALOGS: &[&str] = &[
     "sqlite_temp_master",
 ];
 
-/// Statements on the database's catalogs are schema tooling (introspection, role and
-/// replication management): they splice names and numbers the database or the
-/// configuration holds, so, like DDL, only request values count there.
-fn reads_system_catalog(text: &str) -> bool {
-    words(text)
-        .iter()
-        .any(|word| SYSTEM_CATALOGS.contains(&word.to_ascii_lowercase().as_str()))
+/// Whether a statement reads or writes the records a database or a migration tool keeps
+/// for itself (`BOOKKEEPING_TABLES`, `SYSTEM_CATALOGS`). Such statements are schema
+/// tooling (introspection, role and replication management, stamping revisions): they
+/// splice names and numbers the database, the configuration or a migration holds, so,
+/// like DDL, only request values count there.
+fn on_database_records(text: &str) -> bool {
+    words(text).iter().any(|word| {
+        let word = word.to_ascii_lowercase();
+        BOOKKEEPING_TABLES.contains(&word.as_str()) || SYSTEM_CATALOGS.contains(&word.as_str())
+    })
 }
 
-fn touches_bookkeeping_table(text: &str) -> bool {
-    words(text)
-        .iter()
-        .any(|word| BOOKKEEPING_TABLES.contains(&word.to_ascii_lowercase().as_str()))
+/// A path's file stem and its directories, innermost first: `app/management/commands/x.py`
+/// gives `x` and `commands`, `management`, `app`.
+fn stem_and_dirs(path: &str) -> (&str, Vec<&str>) {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    (stem, parts.collect())
 }
 
 /// Commands an operator runs by hand: Django management commands, `scripts/` and
 /// `bin/`, a `cli` module, `manage.py`.
 fn is_operator_tool_path(path: &str) -> bool {
-    let mut parts = path.rsplit('/');
-    let file = parts.next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
-    let dirs: Vec<&str> = parts.collect();
+    let (stem, dirs) = stem_and_dirs(path);
     matches!(stem, "cli" | "manage")
         || dirs.iter().any(|dir| matches!(*dir, "scripts" | "bin"))
         || dirs
@@ -995,13 +996,11 @@ fn is_operator_tool_path(path: &str) -> bool {
 
 /// Migration scripts splice table and column names the code itself chose.
 fn is_migration_path(path: &str) -> bool {
-    let mut parts = path.rsplit('/');
+    let (stem, dirs) = stem_and_dirs(path);
     // A module of migrations (`mint/migrations.py`, `db_migration.ts`, `v3migration.py`).
-    let file = parts.next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
     let migration_module = stem.to_ascii_lowercase().contains("migration");
     migration_module
-        || parts.any(|dir| {
+        || dirs.iter().any(|&dir| {
             matches!(
                 dir,
                 "migrations" | "migration" | "alembic" | "upgrades" | "upgrade"

@@ -2629,18 +2629,14 @@ fn unbounded_select(sql: &str) -> Option<(String, Filtering)> {
         filtering.keyed = has_key_predicate(clause);
         filtering.scoped = has_bound_parameter(clause);
     }
-    let table: String = normalized[from + " FROM ".len()..]
-        .trim_start()
+    let source = normalized[from + " FROM ".len()..].trim_start();
+    let table: String = source
         .chars()
         .take_while(|c| !c.is_whitespace() && !matches!(c, ',' | '(' | ')' | ';'))
         .collect();
     // `FROM tree_of_graph(%s)`: a set-returning function gives the rows of what its
     // arguments name.
-    let rest = normalized[from + " FROM ".len()..].trim_start();
-    if rest[table.len().min(rest.len())..]
-        .trim_start()
-        .starts_with('(')
-    {
+    if source[table.len()..].trim_start().starts_with('(') {
         filtering.filtered = true;
         filtering.scoped = true;
     }

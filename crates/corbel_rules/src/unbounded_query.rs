@@ -50,16 +50,26 @@ pub static META: RuleMeta = RuleMeta {
 /// Tables a team knows stay small, which nothing in the code says.
 const SMALL_TABLES: &str = "small-tables";
 
+/// Tables a team knows grow, which their names do not say.
+const LARGE_TABLES: &str = "large-tables";
+
 impl Rule for UnboundedQuery {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
     fn options(&self) -> &'static [RuleOption] {
-        &[RuleOption {
-            name: SMALL_TABLES,
-            takes: "model or table names that stay small, e.g. [\"Room\", \"auth_group\"]",
-        }]
+        &[
+            RuleOption {
+                name: SMALL_TABLES,
+                takes: "model or table names that stay small, e.g. [\"Room\", \"auth_group\"]",
+            },
+            RuleOption {
+                name: LARGE_TABLES,
+                takes:
+                    "model or table names that grow with use, e.g. [\"Consignment\", \"gl_entry\"]",
+            },
+        ]
     }
 
     fn triggers(&self, family: Family) -> &'static [Trigger] {
@@ -329,8 +339,159 @@ const LOOKUP_WORDS: &[&str] = &[
     "integrations",
 ];
 
-/// Whether `small-tables` names the model (`Room`, `booking.Room`) or table, in any case.
-fn is_configured_small(model: &str, small: &[String]) -> bool {
+/// Rows that use creates: one per sign-up, order, event, message, upload or run, so the
+/// table grows for as long as the service lives. Matched on any word of the model or
+/// table name, in the singular (`AuditEvent`, `order_items`, `GeneralStudyModuleAttr`).
+/// A name with none of them (`Release`, `CardModel`, `DicomNode`) may be a table someone
+/// fills by hand, whose size only the team knows: `large-tables` names those.
+const GROWING_WORDS: &[&str] = &[
+    // People and what they sign up for.
+    "user",
+    "account",
+    "customer",
+    "member",
+    "membership",
+    "profile",
+    "person",
+    "people",
+    "patient",
+    "student",
+    "subscriber",
+    "subscription",
+    "follower",
+    "contact",
+    "lead",
+    "enrollment",
+    "invitation",
+    "invite",
+    "session",
+    "token",
+    "key",
+    "device",
+    // Commerce.
+    "order",
+    "invoice",
+    "payment",
+    "transaction",
+    "charge",
+    "refund",
+    "cart",
+    "booking",
+    "reservation",
+    "appointment",
+    "shipment",
+    "product",
+    "item",
+    "listing",
+    "review",
+    "rating",
+    "vote",
+    "like",
+    // Activity.
+    "event",
+    "log",
+    "audit",
+    "history",
+    "activity",
+    "action",
+    "notification",
+    "alert",
+    "incident",
+    "visit",
+    "click",
+    "metric",
+    "measurement",
+    "reading",
+    "sample",
+    "trace",
+    "span",
+    "request",
+    "call",
+    "state",
+    // Content people write or upload.
+    "message",
+    "comment",
+    "post",
+    "article",
+    "reply",
+    "thread",
+    "conversation",
+    "chat",
+    "email",
+    "mail",
+    "ticket",
+    "issue",
+    "document",
+    "doc",
+    "file",
+    "upload",
+    "attachment",
+    "book",
+    "media",
+    "photo",
+    "image",
+    "video",
+    "content",
+    "entry",
+    "story",
+    "feed",
+    "submission",
+    "response",
+    "answer",
+    "revision",
+    "version",
+    "snapshot",
+    "record",
+    "report",
+    "query",
+    "dashboard",
+    "project",
+    "namespace",
+    "dataset",
+    "assessment",
+    "study",
+    "observation",
+    "claim",
+    // Work a system does.
+    "job",
+    "run",
+    "task",
+    "result",
+    "execution",
+    "build",
+    "deployment",
+    "commit",
+    "experiment",
+    "artifact",
+    "backup",
+];
+
+/// `studies` → `study`, `addresses` → `address`, `orders` → `order`.
+fn singular(word: &str) -> std::borrow::Cow<'_, str> {
+    if let Some(stem) = word.strip_suffix("ies") {
+        return format!("{stem}y").into();
+    }
+    for suffix in ["sses", "shes", "ches", "xes"] {
+        if word.ends_with(suffix) {
+            return word[..word.len() - 2].into();
+        }
+    }
+    match word.strip_suffix('s') {
+        // `class`, `status`, `canvas`: not plurals.
+        Some(stem) if !stem.ends_with(['s', 'u', 'a']) => stem.into(),
+        _ => word.into(),
+    }
+}
+
+/// Whether the model or table name says its rows come from use.
+fn grows_with_use(model: &str) -> bool {
+    name_words(model).iter().any(|word| {
+        GROWING_WORDS.contains(&word.as_str()) || GROWING_WORDS.contains(&singular(word).as_ref())
+    })
+}
+
+/// Whether a table list (`small-tables`, `large-tables`) names the model (`Room`, `booking.Room`) or table, in any case.
+fn is_configured(model: &str, small: &[String]) -> bool {
     let last = model.rsplit('.').next().unwrap_or(model);
     small
         .iter()
@@ -428,12 +589,14 @@ struct Candidate<'t> {
 /// runs while answering a request.
 fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     let filtering = candidate.filtering;
-    if filtering.keyed
-        || filtering.unknown
-        || filtering.equalities >= 2
-        || is_lookup_table(&candidate.model)
-        || is_configured_small(&candidate.model, ctx.option(SMALL_TABLES))
-    {
+    if filtering.keyed || filtering.unknown || filtering.equalities >= 2 {
+        return;
+    }
+    // What the team says of a table beats what its name suggests.
+    let model = &candidate.model;
+    let small = is_configured(model, ctx.option(SMALL_TABLES));
+    let large = is_configured(model, ctx.option(LARGE_TABLES));
+    if small || (!large && (is_lookup_table(model) || !grows_with_use(model))) {
         return;
     }
     // Rows of what the request names (`filter(project=project)`, `where: { authorId }`):
@@ -4270,6 +4433,34 @@ mod tests {
         ] {
             assert!(!is_lookup_table(name), "{name}");
         }
+    }
+
+    #[test]
+    fn growing_tables_are_recognised_by_any_word_in_the_singular() {
+        for name in [
+            "AuditEvent",
+            "order_items",
+            "GeneralStudyModuleAttr",
+            "db.Books",
+            "ApiKey",
+            "activities",
+            "inboxMessages",
+        ] {
+            assert!(grows_with_use(name), "{name}");
+        }
+        for name in [
+            "Release",
+            "CardModel",
+            "DicomStoreSCP",
+            "Certification",
+            "status",
+        ] {
+            assert!(!grows_with_use(name), "{name}");
+        }
+        assert_eq!(singular("studies"), "study");
+        assert_eq!(singular("addresses"), "address");
+        assert_eq!(singular("status"), "status");
+        assert_eq!(singular("class"), "class");
     }
 
     #[test]

@@ -1485,7 +1485,14 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                             continue;
                         }
                         match binding.value {
-                            BindingValue::Unknown => return true,
+                            // A loop or unpacking target carries what it iterates or
+                            // unpacks; a parameter is input.
+                            BindingValue::Unknown => {
+                                match unpacked_source(binding.position, semantic) {
+                                    Some(source) => pending.push((source, level + 1)),
+                                    None => return true,
+                                }
+                            }
                             BindingValue::Member(object, _) => pending.push((object, level + 1)),
                             value => {
                                 if let Some(assigned) = assigned_expression(value) {
@@ -1536,11 +1543,79 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                         stack.push(value);
                     }
                 }
+                // Rows the database returned: stored data, not input (second-order values
+                // are not followed, as in CodeQL's and semgrep's default sources).
+                "call" | "call_expression" if reads_database_rows(node, semantic) => {}
                 _ => stack.extend(named_children(node).into_iter().rev()),
             }
         }
     }
     false
+}
+
+/// `cur.fetchall()`, `res.fetchone()`, asyncpg's `conn.fetchrow(...)`, SQLAlchemy's
+/// `result.scalars()`: a call that hands back rows the database stored.
+fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(callee) = call.child_by_field_name("function") else {
+        return false;
+    };
+    let method = callee
+        .child_by_field_name("attribute")
+        .or_else(|| callee.child_by_field_name("property"))
+        .map(|m| semantic.text(m));
+    matches!(
+        method,
+        Some(
+            "fetchone"
+                | "fetchall"
+                | "fetchmany"
+                | "fetchrow"
+                | "fetchval"
+                | "scalar"
+                | "scalars"
+                | "scalar_one"
+                | "scalar_one_or_none"
+        )
+    )
+}
+
+/// For a name bound at `position` by a `for` loop, a comprehension or an unpacking
+/// assignment, the expression it takes its values from: `rows` in `for row in rows`,
+/// `pair` in `key, value = pair`. `None` for parameters and anything else.
+fn unpacked_source<'t>(position: usize, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    let root = semantic.root();
+    // A loop binds at the start of its target.
+    let mut node = root.descendant_for_byte_range(position, position);
+    for _ in 0..8 {
+        let Some(parent) = node.and_then(|n| n.parent()) else {
+            break;
+        };
+        match parent.kind() {
+            "for_statement" | "for_in_clause" | "for_in_statement" => {
+                let left = parent.child_by_field_name("left")?;
+                if (left.start_byte()..left.end_byte()).contains(&position) {
+                    return parent.child_by_field_name("right");
+                }
+                break;
+            }
+            "parameters" | "formal_parameters" | "lambda_parameters" => return None,
+            _ => node = Some(parent),
+        }
+    }
+    // An assignment binds where it ends: `a, b = pair`, `const [a, b] = pair`.
+    let mut node = root.descendant_for_byte_range(position.checked_sub(1)?, position)?;
+    loop {
+        match node.kind() {
+            "assignment" if node.end_byte() == position => {
+                return node.child_by_field_name("right");
+            }
+            "variable_declarator" if node.end_byte() == position => {
+                return node.child_by_field_name("value");
+            }
+            _ if node.end_byte() > position => return None,
+            _ => node = node.parent()?,
+        }
+    }
 }
 
 fn is_class(node: Node<'_>) -> bool {

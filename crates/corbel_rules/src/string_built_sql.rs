@@ -878,7 +878,17 @@ fn is_schema_default(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// Whether a statement takes no bind parameters: SQLite `PRAGMA`, `SET`/`SHOW`, DDL and
 /// `DO` blocks.
 fn cannot_bind(text: &str) -> bool {
-    let first = words(text).into_iter().next().unwrap_or_default();
+    let mut words = words(text).into_iter();
+    let first = words.next().unwrap_or_default();
+    // `EXEC sp_rename 'old', 'new'`: SQL Server's system procedures administer the schema,
+    // as DDL does, and take the names of its objects.
+    if matches!(first.as_str(), "EXEC" | "EXECUTE")
+        && words
+            .next()
+            .is_some_and(|procedure| procedure.starts_with("SP_"))
+    {
+        return true;
+    }
     // `DO $$ ... $$`: PostgreSQL's anonymous code block, which takes no parameters either.
     matches!(
         first.as_str(),

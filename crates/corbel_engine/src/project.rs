@@ -138,6 +138,19 @@ fn scan_deployments(root: &Path) -> Vec<Deployment> {
         if !entry.file_type().is_some_and(|t| t.is_file()) || !is_deployment_candidate(&name) {
             continue;
         }
+        let relative = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/");
+        // Manifests a test suite feeds its code (`tests/.../stateful-set.yaml`) describe
+        // no deployment of this repository.
+        if is_test_fixture_path(&relative) {
+            continue;
+        }
         let Ok(text) = std::fs::read_to_string(entry.path()) else {
             continue;
         };
@@ -149,20 +162,22 @@ fn scan_deployments(root: &Path) -> Vec<Deployment> {
         if !is_deployment {
             continue;
         }
-        let relative = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
         found.extend(replica_lines(&relative, &text));
     }
     found.sort_by(|a, b| {
         (&a.location.path, a.location.start.line).cmp(&(&b.location.path, b.location.start.line))
     });
     found
+}
+
+/// Test code and the data it reads: test directories, `fixtures/`, `testdata/`.
+fn is_test_fixture_path(path: &str) -> bool {
+    crate::engine::is_test_path(path)
+        || path
+            .split('/')
+            .rev()
+            .skip(1)
+            .any(|dir| matches!(dir, "fixtures" | "testdata" | "test_data"))
 }
 
 /// `key: N` lines with N > 1 for the replica keys.

@@ -1498,8 +1498,20 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                             // A loop or unpacking target carries what it iterates or
                             // unpacks; a parameter is input.
                             BindingValue::Unknown => {
-                                match unpacked_source(binding.position, semantic) {
-                                    Some(source) => pending.push((source, level + 1)),
+                                if let Some(source) = unpacked_source(binding.position, semantic) {
+                                    pending.push((source, level + 1));
+                                    continue;
+                                }
+                                // A private helper's parameter carries what its callers
+                                // in this file pass.
+                                let passed = parameter_of(node, semantic).and_then(
+                                    |(function, parameter)| {
+                                        private_helper_arguments(function, parameter, semantic)
+                                    },
+                                );
+                                match passed {
+                                    Some(arguments) => pending
+                                        .extend(arguments.into_iter().map(|a| (a, level + 1))),
                                     None => return true,
                                 }
                             }
@@ -1589,6 +1601,106 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     )
 }
 
+/// What the callers of a module-private Python helper (`def _count(type_=None)`) pass
+/// for `parameter`, found at every call in the file, with the default where a call
+/// leaves it out. `None` when the function is public, when its name is used other than
+/// by a call (handed on as a callback, imported elsewhere as `module._count`), when no
+/// call is in the file, or when a call passes `*args`/`**kwargs`.
+fn private_helper_arguments<'t>(
+    function: Node<'t>,
+    parameter: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<Vec<Node<'t>>> {
+    if function.kind() != "function_definition" {
+        return None;
+    }
+    let name_node = function.child_by_field_name("name")?;
+    let name = semantic.text(name_node);
+    if !name.starts_with('_') || name.starts_with("__") {
+        return None;
+    }
+    let declared = named_children(function.child_by_field_name("parameters")?);
+    let index = declared.iter().position(|p| p.id() == parameter.id())?;
+    let parameter_name = parameter
+        .child_by_field_name("name")
+        .or_else(|| (parameter.kind() == "typed_parameter").then(|| parameter.named_child(0))?)
+        .map_or(semantic.text(parameter), |n| semantic.text(n));
+    let default = parameter.child_by_field_name("value");
+    // Positions count only up to the first `*`, `*args` or `**kwargs`.
+    let positional = !declared[..index].iter().any(|p| {
+        matches!(
+            p.kind(),
+            "list_splat_pattern" | "dictionary_splat_pattern" | "keyword_separator"
+        )
+    });
+    // A method is called on `self`/`cls`, which fills the first parameter.
+    let method = function
+        .parent()
+        .and_then(|p| p.parent())
+        .is_some_and(|p| p.kind() == "class_definition");
+    let position = index.checked_sub(usize::from(method));
+    let mut arguments = Vec::new();
+    let mut calls = 0usize;
+    let mut foreign_use = false;
+    walk_preorder(semantic.root(), |node| {
+        if foreign_use || node.kind() != "identifier" || node.id() == name_node.id() {
+            return;
+        }
+        if semantic.text(node) != name {
+            return;
+        }
+        // `_count(...)` for a function, `self._count(...)` for a method.
+        let callee = match node.parent() {
+            Some(attribute) if method && attribute.kind() == "attribute" => attribute
+                .child_by_field_name("object")
+                .filter(|o| matches!(semantic.text(*o), "self" | "cls"))
+                .map(|_| attribute),
+            Some(_) if !method => Some(node),
+            _ => None,
+        };
+        let call = callee.and_then(|callee| {
+            callee
+                .parent()
+                .filter(|call| call.kind() == "call")
+                .filter(|call| call.child_by_field_name("function") == Some(callee))
+        });
+        let Some(list) = call.and_then(|call| call.child_by_field_name("arguments")) else {
+            foreign_use = true;
+            return;
+        };
+        let given = named_children(list);
+        if given.iter().any(|a| {
+            matches!(
+                a.kind(),
+                "list_splat" | "dictionary_splat" | "generator_expression"
+            )
+        }) {
+            foreign_use = true;
+            return;
+        }
+        calls += 1;
+        let by_keyword = given.iter().find_map(|a| {
+            (a.kind() == "keyword_argument"
+                && a.child_by_field_name("name")
+                    .is_some_and(|n| semantic.text(n) == parameter_name))
+            .then(|| a.child_by_field_name("value"))
+            .flatten()
+        });
+        let by_position = || {
+            let position = position.filter(|_| positional)?;
+            given
+                .iter()
+                .filter(|a| a.kind() != "keyword_argument")
+                .nth(position)
+                .copied()
+        };
+        if let Some(argument) = by_keyword.or_else(by_position).or(default) {
+            arguments.push(argument);
+        }
+    });
+    (!foreign_use && calls > 0).then_some(arguments)
+}
+
 /// For a name bound at `position` by a `for` loop, a comprehension or an unpacking
 /// assignment, the expression it takes its values from: `rows` in `for row in rows`,
 /// `pair` in `key, value = pair`. `None` for parameters and anything else.
@@ -1673,11 +1785,22 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     if slot == Slot::Value && names_time_quantity(value, semantic) {
         return Slot::Other;
     }
+    if slot == Slot::Value && !quoted && names_numeric_key(value, semantic) {
+        return Slot::Other;
+    }
     // `LIMIT ${limit}`: where SQL takes only a row count, a value named as one.
     if slot == Slot::Value && !quoted && names_row_count(value, &before, semantic) {
         return Slot::Other;
     }
     slot
+}
+
+fn names_numeric_key(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    value_name_words(value, semantic)
+        .last()
+        .is_some_and(|word| matches!(word.as_str(), "id" | "pk"))
+        && !declared_as_string(value, semantic)
 }
 
 /// Last words of a name for a number of rows: `limit`, `pageSize`, `max_count`.

@@ -771,6 +771,50 @@ fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
 
 // -------------------------------------------------------------------------- the check
 
+/// `${params.add(limit)}` with `pool.query(sql, params.all())`: an object that collects
+/// the bind values and hands out their placeholders (`$3`, `?`, `:p3`). The value comes
+/// from a method of an object the same call is given as its parameters.
+fn hands_out_placeholder(value: Node<'_>, sink: &Sink<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut value = semantic.unwrap_expression(value);
+    // `const limitPh = params.add(opts.limit)`: its only binding.
+    if value.kind() == "identifier" {
+        let bindings = semantic.bindings_in_scope_of(semantic.text(value), value.start_byte());
+        match bindings {
+            [only] => match only.value {
+                BindingValue::Value(bound) => value = semantic.unwrap_expression(bound),
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    if !matches!(value.kind(), "call" | "call_expression") {
+        return false;
+    }
+    let collector = value
+        .child_by_field_name("function")
+        .filter(|f| matches!(f.kind(), "attribute" | "member_expression"))
+        .and_then(|f| f.child_by_field_name("object"))
+        .filter(|o| o.kind() == "identifier")
+        .map(|o| semantic.text(o));
+    let Some(collector) = collector else {
+        return false;
+    };
+    let Some(arguments) = sink.call.child_by_field_name("arguments") else {
+        return false;
+    };
+    // The parameters follow the SQL text: any argument but the statement itself.
+    named_children(arguments)
+        .into_iter()
+        .filter(|argument| !sink.queries.iter().any(|q| q.id() == argument.id()))
+        .any(|argument| {
+            let mut mentions = false;
+            walk_preorder(argument, |node| {
+                mentions |= node.kind() == "identifier" && semantic.text(node) == collector;
+            });
+            mentions
+        })
+}
+
 fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
     let semantic = ctx.semantic;
     let operator_tool = is_operator_tool_path(ctx.path);
@@ -799,6 +843,7 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             .iter()
             .copied()
             .filter(|value| !placement(*value, semantic).numeric)
+            .filter(|value| !hands_out_placeholder(*value, sink, semantic))
             .filter(|value| !is_safe(*value, &safety, &[], 0))
             .take(16)
             .collect();
@@ -3397,6 +3442,13 @@ fn has_spread(object: Node<'_>) -> bool {
 /// `Table.pkSqlType` (a static method of a class declared here).
 fn same_file_function<'t>(callee: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
     let callee = semantic.unwrap_expression(callee);
+    // `(() => { switch (status) { ... } })()`: called where it is written.
+    if matches!(
+        callee.kind(),
+        "arrow_function" | "function_expression" | "function" | "lambda"
+    ) {
+        return Some(callee);
+    }
     if callee.kind() == "identifier" {
         let name = semantic.text(callee);
         if let BindingValue::Value(function) = semantic.lookup(name, callee.start_byte())?.value {
@@ -3843,6 +3895,10 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
             });
             returns_only_safe(function, cx, depth, false)
                 || (safe_arguments && returns_only_safe(function, cx, depth, true))
+        }
+        // `(() => { switch (status) { case "active": return "WHERE ..."; } })()`.
+        _ if Semantic::is_function(semantic.unwrap_expression(function)) => {
+            returns_only_safe(function, cx, depth, false)
         }
         _ => false,
     }

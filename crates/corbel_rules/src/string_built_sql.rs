@@ -771,6 +771,46 @@ fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
 
 // -------------------------------------------------------------------------- the check
 
+/// Whether the function running `call` also changes the schema, with statements it
+/// builds (`f"ALTER TABLE {table} ADD COLUMN {column} {type}"`) or Alembic's operations
+/// (`op.add_column(...)`): schema tooling, run at deploy or migration time over names and
+/// defaults its callers chose, like a migration.
+fn changes_schema(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(function) = semantic.enclosing_function(call) else {
+        return false;
+    };
+    let mut found = false;
+    walk_preorder(function, |node| {
+        if found {
+            return;
+        }
+        // `op.add_column(table_name, column)`: Alembic's schema operations.
+        if node.kind() == "call" {
+            found = node
+                .child_by_field_name("function")
+                .and_then(|callee| semantic.qualified_name(callee))
+                .is_some_and(|name| name.starts_with("alembic."));
+            return;
+        }
+        if !matches!(node.kind(), "string" | "template_string") {
+            return;
+        }
+        found = semantic.string_build(node).is_some_and(|build| {
+            !build.dynamic.is_empty() && {
+                let mut words = words(&build.literal_text).into_iter();
+                matches!(
+                    (words.next().as_deref(), words.next().as_deref()),
+                    (
+                        Some("ALTER" | "CREATE" | "DROP"),
+                        Some("TABLE" | "INDEX" | "VIEW")
+                    )
+                )
+            }
+        });
+    });
+    found
+}
+
 /// `${params.add(limit)}` with `pool.query(sql, params.all())`: an object that collects
 /// the bind values and hands out their placeholders (`$3`, `?`, `:p3`). The value comes
 /// from a method of an object the same call is given as its parameters.
@@ -877,6 +917,7 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
                 (bindable
                     && !ctx.is_test_file
                     && !operator_tool
+                    && !changes_schema(sink.call, semantic)
                     && slot_of(*value, semantic) == Slot::Value
                     && reaches_input(*value, semantic))
                     || from_request(*value, semantic, 0)
@@ -1842,9 +1883,10 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
 
 fn names_numeric_key(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
+    // `pid`: a process id.
     value_name_words(value, semantic)
         .last()
-        .is_some_and(|word| matches!(word.as_str(), "id" | "pk"))
+        .is_some_and(|word| matches!(word.as_str(), "id" | "pk" | "pid"))
         && !declared_as_string(value, semantic)
 }
 

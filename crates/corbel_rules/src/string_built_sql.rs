@@ -1881,12 +1881,21 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     slot
 }
 
+/// A name for a key or a list of keys (`workspace_id`, `pk`, a process's `pid`,
+/// `product_ids`), unless declared as a string. Only a name: where the items of a list
+/// are visible (`pkIds.join(",")` of `rows.map((r) => r[this.pk_name])`), they are
+/// judged instead.
 fn names_numeric_key(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
-    // `pid`: a process id.
+    if !matches!(
+        value.kind(),
+        "identifier" | "attribute" | "member_expression"
+    ) {
+        return false;
+    }
     value_name_words(value, semantic)
         .last()
-        .is_some_and(|word| matches!(word.as_str(), "id" | "pk" | "pid"))
+        .is_some_and(|word| matches!(word.as_str(), "id" | "ids" | "pk" | "pks" | "pid" | "pids"))
         && !declared_as_string(value, semantic)
 }
 

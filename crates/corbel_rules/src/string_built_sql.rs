@@ -1504,6 +1504,13 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                     pending.push((assigned, level + 1));
                 }
             }
+            // `def get_user(user_id)` called as `get_user(request.args["id"])` in this
+            // file: what the calls it shows pass.
+            let passed = parameter_of(local, semantic)
+                .and_then(|(function, parameter)| calls_in_file(function, parameter, semantic));
+            if let Some(calls) = passed {
+                pending.extend(calls.arguments.into_iter().map(|a| (a, level + 1)));
+            }
         }
     }
     false
@@ -1697,14 +1704,35 @@ fn private_helper_arguments<'t>(
     parameter: Node<'t>,
     semantic: &Semantic<'t>,
 ) -> Option<Vec<Node<'t>>> {
+    let name = semantic.text(function.child_by_field_name("name")?);
+    if !name.starts_with('_') || name.starts_with("__") {
+        return None;
+    }
+    let calls = calls_in_file(function, parameter, semantic)?;
+    (calls.complete && calls.count > 0).then_some(calls.arguments)
+}
+
+/// The calls of a Python function that this file shows.
+struct CallsInFile<'t> {
+    /// What each call passes for the parameter asked about, or its default.
+    arguments: Vec<Node<'t>>,
+    count: usize,
+    /// Every use of the function's name is a call whose arguments could be matched.
+    complete: bool,
+}
+
+/// What the calls of `function` in this file (`_count(...)`, `self._count(...)` for a
+/// method) pass for `parameter`. `None` for functions other than Python `def`s.
+fn calls_in_file<'t>(
+    function: Node<'t>,
+    parameter: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<CallsInFile<'t>> {
     if function.kind() != "function_definition" {
         return None;
     }
     let name_node = function.child_by_field_name("name")?;
     let name = semantic.text(name_node);
-    if !name.starts_with('_') || name.starts_with("__") {
-        return None;
-    }
     let declared = named_children(function.child_by_field_name("parameters")?);
     let index = declared.iter().position(|p| p.id() == parameter.id())?;
     let parameter_name = parameter
@@ -1725,11 +1753,13 @@ fn private_helper_arguments<'t>(
         .and_then(|p| p.parent())
         .is_some_and(|p| p.kind() == "class_definition");
     let position = index.checked_sub(usize::from(method));
-    let mut arguments = Vec::new();
-    let mut calls = 0usize;
-    let mut foreign_use = false;
+    let mut calls = CallsInFile {
+        arguments: Vec::new(),
+        count: 0,
+        complete: true,
+    };
     walk_preorder(semantic.root(), |node| {
-        if foreign_use || node.kind() != "identifier" || node.id() == name_node.id() {
+        if node.kind() != "identifier" || node.id() == name_node.id() {
             return;
         }
         if semantic.text(node) != name {
@@ -1751,7 +1781,7 @@ fn private_helper_arguments<'t>(
                 .filter(|call| call.child_by_field_name("function") == Some(callee))
         });
         let Some(list) = call.and_then(|call| call.child_by_field_name("arguments")) else {
-            foreign_use = true;
+            calls.complete = false;
             return;
         };
         let given = named_children(list);
@@ -1761,10 +1791,10 @@ fn private_helper_arguments<'t>(
                 "list_splat" | "dictionary_splat" | "generator_expression"
             )
         }) {
-            foreign_use = true;
+            calls.complete = false;
             return;
         }
-        calls += 1;
+        calls.count += 1;
         let by_keyword = given.iter().find_map(|a| {
             (a.kind() == "keyword_argument"
                 && a.child_by_field_name("name")
@@ -1781,10 +1811,10 @@ fn private_helper_arguments<'t>(
                 .copied()
         };
         if let Some(argument) = by_keyword.or_else(by_position).or(default) {
-            arguments.push(argument);
+            calls.arguments.push(argument);
         }
     });
-    (!foreign_use && calls > 0).then_some(arguments)
+    Some(calls)
 }
 
 /// For a name bound at `position` by a `for` loop, a comprehension or an unpacking

@@ -1454,11 +1454,17 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
         let mut found = false;
         let mut locals = Vec::new();
+        // The end of a subtree whose request data a schema has validated.
+        let mut validated_until = 0usize;
         walk_preorder(expr, |node| {
-            if found || nodes_left == 0 {
+            if found || nodes_left == 0 || node.start_byte() < validated_until {
                 return;
             }
             nodes_left -= 1;
+            if parses_with_schema(node, semantic) {
+                validated_until = node.end_byte();
+                return;
+            }
             match node.kind() {
                 "identifier" | "property_identifier" => {
                     let name = semantic.text(node);
@@ -1514,6 +1520,33 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
     }
     false
+}
+
+/// `listQuerySchema.parse(request.query)`, `QuerySchema.validate(req.query)`: request data
+/// a schema validated. Where a name or a fragment goes (`ORDER BY ${q.sortDir}`), such a
+/// schema is what pins it to a few values; it lives elsewhere, so the rule trusts it.
+fn parses_with_schema(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(node.kind(), "call" | "call_expression") {
+        return false;
+    }
+    let Some(callee) = node
+        .child_by_field_name("function")
+        .filter(|f| matches!(f.kind(), "attribute" | "member_expression"))
+    else {
+        return false;
+    };
+    let method = callee
+        .child_by_field_name("property")
+        .or_else(|| callee.child_by_field_name("attribute"))
+        .map(|m| semantic.text(m));
+    matches!(
+        method,
+        Some("parse" | "parseAsync" | "safeParse" | "validate" | "validateSync" | "validateAsync")
+    ) && callee.child_by_field_name("object").is_some_and(|schema| {
+        name_words(last_name(schema, semantic))
+            .last()
+            .is_some_and(|w| w == "schema" || w == "validator")
+    })
 }
 
 /// The expression a binding gives its name: the value assigned, or the right side of
@@ -4132,6 +4165,77 @@ fn call_arguments(call: Node<'_>) -> Vec<Node<'_>> {
 /// A list whose items are all safe: a literal, `["%s"] * n`, a comprehension of
 /// constants, `ids.map(() => "?")`, `Array(n).fill("?")`, a local list only ever given
 /// safe items.
+/// `x in ALLOWED`, `ALLOWED.includes(x)`, `ALLOWED.has(x)` with `ALLOWED` a safe list:
+/// the name `x` it holds to that list.
+fn member_of_safe_list<'t>(
+    condition: Node<'t>,
+    cx: &Safety<'_, 't>,
+    depth: usize,
+) -> Option<&'t str> {
+    let semantic = cx.semantic;
+    let condition = semantic.unwrap_expression(condition);
+    let (member, list) = match condition.kind() {
+        "comparison_operator" => {
+            let operators: Vec<&str> = (0..condition.child_count())
+                .filter_map(|i| condition.child(i))
+                .filter(|c| !c.is_named())
+                .map(|c| semantic.text(c))
+                .collect();
+            if operators != ["in"] {
+                return None;
+            }
+            (condition.named_child(0)?, condition.named_child(1)?)
+        }
+        "call_expression" => {
+            let callee = condition.child_by_field_name("function")?;
+            let method = callee
+                .child_by_field_name("property")
+                .map(|p| semantic.text(p));
+            if !matches!(method, Some("includes" | "has")) {
+                return None;
+            }
+            let arguments = call_arguments(condition);
+            let [member] = arguments.as_slice() else {
+                return None;
+            };
+            (*member, callee.child_by_field_name("object")?)
+        }
+        _ => return None,
+    };
+    let member = semantic.unwrap_expression(member);
+    (member.kind() == "identifier" && safe_iterable(list, cx, depth)).then(|| semantic.text(member))
+}
+
+/// A `.filter` callback that keeps only members of a safe list:
+/// `(k) => allowed.includes(k)`.
+fn admits_only_listed(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    let callback = semantic.unwrap_expression(callback);
+    if !matches!(callback.kind(), "arrow_function" | "function_expression") {
+        return false;
+    }
+    let parameter = callback
+        .child_by_field_name("parameters")
+        .and_then(|p| named_children(p).into_iter().next())
+        .or_else(|| callback.child_by_field_name("parameter"))
+        .map(|p| semantic.text(p.child_by_field_name("pattern").unwrap_or(p)));
+    let Some(body) = callback.child_by_field_name("body") else {
+        return false;
+    };
+    // `(k) => allowed.includes(k)` or `(k) => { return allowed.includes(k); }`
+    let condition = if body.kind() == "statement_block" {
+        match named_children(body).as_slice() {
+            [only] if only.kind() == "return_statement" => only.named_child(0),
+            _ => None,
+        }
+    } else {
+        Some(body)
+    };
+    condition
+        .and_then(|c| member_of_safe_list(c, cx, depth))
+        .is_some_and(|member| Some(member) == parameter)
+}
+
 fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
@@ -4154,19 +4258,25 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                 && item.kind() != "list_splat"
                 && is_safe(*item, cx, &[], next)
         }),
-        // `["'%s'" % t for t in ROLE_TYPES]`: a loop variable over a safe list is safe.
+        // `["'%s'" % t for t in ROLE_TYPES]`: a loop variable over a safe list is safe, and
+        // so is one a condition holds to a safe list (`[f for f in data if f in ALLOWED]`).
         "list_comprehension" | "generator_expression" | "set_comprehension" => {
-            let safe_names: Vec<&str> = named_children(items)
-                .into_iter()
+            let children = named_children(items);
+            let listed: Vec<&str> = children
+                .iter()
+                .filter(|c| c.kind() == "if_clause")
+                .filter_map(|clause| clause.named_child(0))
+                .filter_map(|condition| member_of_safe_list(condition, cx, next))
+                .collect();
+            let safe_names: Vec<&str> = children
+                .iter()
                 .filter(|c| c.kind() == "for_in_clause")
-                .filter(|clause| {
-                    clause
-                        .child_by_field_name("right")
-                        .is_some_and(|iterated| safe_iterable(iterated, cx, next))
+                .filter_map(|clause| {
+                    let left = clause.child_by_field_name("left")?;
+                    let name = (left.kind() == "identifier").then(|| semantic.text(left))?;
+                    let iterated = clause.child_by_field_name("right")?;
+                    (listed.contains(&name) || safe_iterable(iterated, cx, next)).then_some(name)
                 })
-                .filter_map(|clause| clause.child_by_field_name("left"))
-                .filter(|left| left.kind() == "identifier")
-                .map(|left| semantic.text(left))
                 .collect();
             items
                 .child_by_field_name("body")
@@ -4237,6 +4347,14 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                             .first()
                             .is_some_and(|a| safe_iterable(*a, cx, next)),
                     }
+                }
+                // `Object.keys(req.body).filter((k) => allowed.includes(k))`: only what a
+                // safe list holds passes; a filtered safe list stays safe.
+                "filter" if items.kind() == "call_expression" => {
+                    object.is_some_and(|o| safe_iterable(o, cx, next))
+                        || arguments
+                            .first()
+                            .is_some_and(|callback| admits_only_listed(*callback, cx, next))
                 }
                 // `Array(n).fill("?")`
                 "fill" => arguments

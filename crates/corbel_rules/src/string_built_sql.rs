@@ -4268,19 +4268,43 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                 .filter_map(|clause| clause.named_child(0))
                 .filter_map(|condition| member_of_safe_list(condition, cx, next))
                 .collect();
-            let safe_names: Vec<&str> = children
-                .iter()
-                .filter(|c| c.kind() == "for_in_clause")
-                .filter_map(|clause| {
-                    let left = clause.child_by_field_name("left")?;
-                    let name = (left.kind() == "identifier").then(|| semantic.text(left))?;
-                    let iterated = clause.child_by_field_name("right")?;
-                    (listed.contains(&name) || safe_iterable(iterated, cx, next)).then_some(name)
-                })
-                .collect();
-            items
-                .child_by_field_name("body")
-                .is_some_and(|body| is_safe(body, cx, &safe_names, next))
+            let mut safe_names = Vec::new();
+            let mut unsafe_names = Vec::new();
+            for clause in children.iter().filter(|c| c.kind() == "for_in_clause") {
+                let (Some(left), Some(iterated)) = (
+                    clause.child_by_field_name("left"),
+                    clause.child_by_field_name("right"),
+                ) else {
+                    continue;
+                };
+                if left.kind() != "identifier" {
+                    continue;
+                }
+                let name = semantic.text(left);
+                if listed.contains(&name) || safe_iterable(iterated, cx, next) {
+                    safe_names.push(name);
+                } else {
+                    unsafe_names.push(name);
+                }
+            }
+            let Some(body) = items.child_by_field_name("body") else {
+                return false;
+            };
+            // The comprehension's own variable over an unsafe list, spliced as it is
+            // (`f"{f} = %s" for f in fields`), is unsafe whatever another loop of the file
+            // binds to the same name. Inside a call (`int(x)`), the call decides.
+            let mut uses_unsafe = false;
+            let mut pending = vec![body];
+            while let Some(node) = pending.pop() {
+                match node.kind() {
+                    "call" => {}
+                    "identifier" => {
+                        uses_unsafe |= unsafe_names.contains(&semantic.text(node));
+                    }
+                    _ => pending.extend(named_children(node)),
+                }
+            }
+            !uses_unsafe && is_safe(body, cx, &safe_names, next)
         }
         "binary_operator" | "binary_expression" => {
             let operator = items

@@ -1153,8 +1153,12 @@ fn validated_before(value: Node<'_>, sink: Node<'_>, semantic: &Semantic<'_>) ->
         if !checks_name(condition_text, name) && !checks_lookup {
             return;
         }
+        // The query runs in the branch, or the value is spliced there
+        // (`if (ALLOWED.includes(sort)) sql += ` ORDER BY ${sort}``).
         let inside = body.is_some_and(|b| {
-            b.start_byte() <= sink.start_byte() && sink.end_byte() <= b.end_byte()
+            let holds =
+                |n: Node<'_>| b.start_byte() <= n.start_byte() && n.end_byte() <= b.end_byte();
+            holds(sink) || holds(value)
         });
         let negated = {
             let trimmed = condition_text.trim_start_matches('(').trim_start();

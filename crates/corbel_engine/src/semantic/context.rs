@@ -193,15 +193,14 @@ impl<'t> Semantic<'t> {
             .unwrap_or("");
         match first_parameter {
             // Django function views take the request first.
-            Some(parameter) if parameter == "request" || parameter.starts_with("request:") => true,
+            Some(parameter) if is_http_request_parameter(parameter) => true,
             // Methods of class-based views: `def get(self, request, ...)`.
             Some("self") => {
                 let second = function
                     .child_by_field_name("parameters")
                     .and_then(|p| p.named_child(1))
                     .map(|p| self.text(p));
-                VIEW_METHODS.contains(&name)
-                    && second.is_some_and(|p| p == "request" || p.starts_with("request:"))
+                VIEW_METHODS.contains(&name) && second.is_some_and(is_http_request_parameter)
             }
             _ => false,
         }
@@ -305,4 +304,23 @@ impl<'t> Semantic<'t> {
 pub struct ChainLink<'t> {
     pub name: &'t str,
     pub call: Node<'t>,
+}
+
+/// `request`, `request: HttpRequest`, `request: Request`: a parameter holding the HTTP
+/// request. One annotated with another type (`request: DBRequest`) holds something else.
+fn is_http_request_parameter(parameter: &str) -> bool {
+    if parameter == "request" {
+        return true;
+    }
+    let Some(annotation) = parameter.strip_prefix("request:") else {
+        return false;
+    };
+    annotation
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+        .any(|token| {
+            matches!(
+                token,
+                "HttpRequest" | "Request" | "WSGIRequest" | "ASGIRequest"
+            )
+        })
 }

@@ -19,7 +19,7 @@ use crate::common::{
     js_arguments, js_property, literal_str, name_words, named_children, py_argument, resolve_local,
     Lookup,
 };
-use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder};
+use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder, Binding};
 use corbel_engine::{
     BindingValue, Category, Family, Precision, Rule, RuleContext, RuleMeta, Semantic, Severity,
     Span, Trigger,
@@ -3418,7 +3418,11 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
         return false;
     }
     let text = semantic.text(name);
-    let bindings = semantic.bindings_in_scope_of(text, name.start_byte());
+    let bindings = live_bindings(
+        semantic.bindings_in_scope_of(text, name.start_byte()),
+        name,
+        semantic,
+    );
     if bindings.is_empty() {
         return false;
     }
@@ -3456,6 +3460,62 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     };
     cx.visiting.borrow_mut().retain(|k| *k != key);
     safe
+}
+
+/// The bindings that can reach `use`: a plain assignment later in a block that also holds
+/// `use` (`cur = cur - spent` on the line before) replaces every earlier value.
+fn live_bindings<'b, 't>(
+    bindings: &'b [Binding<'t>],
+    use_node: Node<'_>,
+    semantic: &Semantic<'t>,
+) -> Vec<&'b Binding<'t>> {
+    let at = use_node.start_byte();
+    let killers: Vec<(usize, Node<'t>)> = bindings
+        .iter()
+        .filter(|k| k.position < at)
+        .filter_map(|k| Some((k.position, assignment_block(k, semantic)?)))
+        .filter(|(_, block)| block.start_byte() <= at && use_node.end_byte() <= block.end_byte())
+        .collect();
+    bindings
+        .iter()
+        .filter(|b| {
+            !killers
+                .iter()
+                .any(|(position, _)| b.position < *position && *position < at)
+        })
+        .collect()
+}
+
+/// The block whose statement a plain assignment binding is: `x = ...` / `const x = ...`.
+fn assignment_block<'t>(binding: &Binding<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    if !matches!(binding.value, BindingValue::Value(_)) {
+        return None;
+    }
+    let position = binding.position;
+    let mut node = semantic
+        .root()
+        .descendant_for_byte_range(position.checked_sub(1)?, position)?;
+    while node.end_byte() <= position {
+        if node.end_byte() == position
+            && matches!(
+                node.kind(),
+                "assignment" | "variable_declarator" | "assignment_expression"
+            )
+        {
+            let statement = node.parent()?;
+            let statement = if statement.kind() == "lexical_declaration"
+                || statement.kind() == "variable_declaration"
+                || statement.kind() == "expression_statement"
+            {
+                statement
+            } else {
+                return None;
+            };
+            return statement.parent();
+        }
+        node = node.parent()?;
+    }
+    None
 }
 
 /// `ids = ", ".join(ids)` / `ids = ", ".join(map(str, ids))`: the name rebound to the

@@ -1465,7 +1465,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 return;
             }
             nodes_left -= 1;
-            if parses_with_schema(node, semantic) {
+            if parses_with_schema(node, semantic) || key_of_fetched_record(node, semantic) {
                 validated_until = node.end_byte();
                 return;
             }
@@ -1524,6 +1524,55 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
     }
     false
+}
+
+/// `user.id` after `user = User.objects.get(email=email)`: the key of a row the database
+/// returned, a number it assigned, even when the request picked the row.
+fn key_of_fetched_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(node.kind(), "attribute" | "member_expression") {
+        return false;
+    }
+    let key = node
+        .child_by_field_name("attribute")
+        .or_else(|| node.child_by_field_name("property"))
+        .map(|k| semantic.text(k));
+    if !matches!(key, Some("id" | "pk")) {
+        return false;
+    }
+    let Some(record) = node
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")
+    else {
+        return false;
+    };
+    let bindings = semantic.bindings_in_scope_of(semantic.text(record), record.start_byte());
+    !bindings.is_empty()
+        && bindings.iter().all(|binding| {
+            let BindingValue::Value(value) = binding.value else {
+                return false;
+            };
+            let value = semantic.unwrap_expression(value);
+            matches!(value.kind(), "call" | "call_expression")
+                && matches!(
+                    value
+                        .child_by_field_name("function")
+                        .map(|f| last_name(f, semantic)),
+                    Some(
+                        "get"
+                            | "get_object_or_404"
+                            | "first"
+                            | "one"
+                            | "one_or_none"
+                            | "scalar_one"
+                            | "findOne"
+                            | "findByPk"
+                            | "findById"
+                            | "findUnique"
+                            | "findFirst"
+                            | "findOneBy"
+                    )
+                )
+        })
 }
 
 /// `listQuerySchema.parse(request.query)`, `QuerySchema.validate(req.query)`: request data
@@ -1953,7 +2002,17 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
 /// are visible (`pkIds.join(",")` of `rows.map((r) => r[this.pk_name])`), they are
 /// judged instead.
 fn names_numeric_key(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let value = semantic.unwrap_expression(value);
+    let mut value = semantic.unwrap_expression(value);
+    // `str(user_id)`, `String(userId)`: the same key as text.
+    if matches!(value.kind(), "call" | "call_expression") {
+        let converts = value
+            .child_by_field_name("function")
+            .is_some_and(|f| matches!(semantic.text(f), "str" | "String"));
+        match call_arguments(value).as_slice() {
+            [only] if converts => value = semantic.unwrap_expression(*only),
+            _ => return false,
+        }
+    }
     if !matches!(
         value.kind(),
         "identifier" | "attribute" | "member_expression"

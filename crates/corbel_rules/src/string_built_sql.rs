@@ -1465,7 +1465,11 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 return;
             }
             nodes_left -= 1;
-            if parses_with_schema(node, semantic) || key_of_fetched_record(node, semantic) {
+            // Rows the database returned are stored data, whatever picked them.
+            let stored = matches!(node.kind(), "call" | "call_expression")
+                && reads_database_rows(node, semantic);
+            if stored || parses_with_schema(node, semantic) || key_of_fetched_record(node, semantic)
+            {
                 validated_until = node.end_byte();
                 return;
             }
@@ -1754,7 +1758,7 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     false
 }
 
-/// `cur.fetchall()`, `res.fetchone()`, asyncpg's `conn.fetchrow(...)`, SQLAlchemy's
+/// `cur.fetchall()`, `res.fetchone()`, asyncpg's `conn.fetch(...)`, SQLAlchemy's
 /// `result.scalars()`: a call that hands back rows the database stored.
 fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(callee) = call.child_by_field_name("function") else {
@@ -1764,20 +1768,22 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
         .child_by_field_name("attribute")
         .or_else(|| callee.child_by_field_name("property"))
         .map(|m| semantic.text(m));
-    matches!(
-        method,
-        Some(
-            "fetchone"
-                | "fetchall"
-                | "fetchmany"
-                | "fetchrow"
-                | "fetchval"
-                | "scalar"
-                | "scalars"
-                | "scalar_one"
-                | "scalar_one_or_none"
+    // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
+    (call.kind() == "call" && method == Some("fetch"))
+        || matches!(
+            method,
+            Some(
+                "fetchone"
+                    | "fetchall"
+                    | "fetchmany"
+                    | "fetchrow"
+                    | "fetchval"
+                    | "scalar"
+                    | "scalars"
+                    | "scalar_one"
+                    | "scalar_one_or_none"
+            )
         )
-    )
 }
 
 /// What the callers of a module-private Python helper (`def _count(type_=None)`) pass

@@ -811,6 +811,34 @@ fn changes_schema(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     found
 }
 
+/// `message.from_user.id`, `update.effective_chat.id`, `ctx.author.id`: the numeric id a
+/// chat platform (Telegram, Discord) assigned to the sender or the chat, which the bot's
+/// SDK hands over; the sender cannot choose it.
+fn is_platform_user_id(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let value = semantic.unwrap_expression(value);
+    let member = |node: Node<'_>| {
+        matches!(node.kind(), "attribute" | "member_expression")
+            .then(|| {
+                node.child_by_field_name("attribute")
+                    .or_else(|| node.child_by_field_name("property"))
+            })
+            .flatten()
+            .map(|name| semantic.text(name))
+    };
+    if member(value) != Some("id") {
+        return false;
+    }
+    value
+        .child_by_field_name("object")
+        .and_then(member)
+        .is_some_and(|owner| {
+            matches!(
+                owner,
+                "from_user" | "effective_user" | "effective_chat" | "sender_chat" | "author"
+            )
+        })
+}
+
 /// `${params.add(limit)}` with `pool.query(sql, params.all())`: an object that collects
 /// the bind values and hands out their placeholders (`$3`, `?`, `:p3`). The value comes
 /// from a method of an object the same call is given as its parameters.
@@ -884,6 +912,7 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
             .copied()
             .filter(|value| !placement(*value, semantic).numeric)
             .filter(|value| !hands_out_placeholder(*value, sink, semantic))
+            .filter(|value| !is_platform_user_id(*value, semantic))
             .filter(|value| !is_safe(*value, &safety, &[], 0))
             .take(16)
             .collect();

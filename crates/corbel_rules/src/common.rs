@@ -3,6 +3,7 @@
 //! Every lookup distinguishes "absent" from "cannot tell" (a `**kwargs` or `...spread`,
 //! an options object built elsewhere), because rules must stay silent on the latter.
 
+use corbel_engine::semantic::walk_preorder;
 use corbel_engine::{BindingValue, Semantic};
 use tree_sitter::Node;
 
@@ -280,4 +281,21 @@ pub fn literal_str<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> Option<Strin
         }
     }
     Some(text)
+}
+
+/// Whether `name` occurs as an identifier inside `node`. The walk stops after 2,000 nodes
+/// (a generated array literal), answering no.
+pub fn mentions_identifier(node: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
+    let mut found = false;
+    let mut budget = 2_000usize;
+    walk_preorder(node, |child| {
+        if found || budget == 0 {
+            return;
+        }
+        budget -= 1;
+        if child.kind() == "identifier" && semantic.text(child) == name {
+            found = true;
+        }
+    });
+    found
 }

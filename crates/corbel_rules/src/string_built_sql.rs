@@ -16,8 +16,8 @@
 //! lookups in constant mappings and locals only ever assigned such values.
 
 use crate::common::{
-    js_arguments, js_property, literal_str, name_words, named_children, py_argument, resolve_local,
-    Lookup,
+    js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
+    py_argument, resolve_local, Lookup,
 };
 use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder, Binding};
 use corbel_engine::{
@@ -769,6 +769,17 @@ fn last_name<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> &'t str {
     ""
 }
 
+/// The member an attribute or member expression reads: `id` in `user.id`; `None` for any
+/// other node.
+fn member_name<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
+    if !matches!(node.kind(), "attribute" | "member_expression") {
+        return None;
+    }
+    node.child_by_field_name("attribute")
+        .or_else(|| node.child_by_field_name("property"))
+        .map(|name| semantic.text(name))
+}
+
 // -------------------------------------------------------------------------- the check
 
 /// Whether the function running `call` also changes the schema, with statements it
@@ -816,21 +827,12 @@ fn changes_schema(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// SDK hands over; the sender cannot choose it.
 fn is_platform_user_id(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let value = semantic.unwrap_expression(value);
-    let member = |node: Node<'_>| {
-        matches!(node.kind(), "attribute" | "member_expression")
-            .then(|| {
-                node.child_by_field_name("attribute")
-                    .or_else(|| node.child_by_field_name("property"))
-            })
-            .flatten()
-            .map(|name| semantic.text(name))
-    };
-    if member(value) != Some("id") {
+    if member_name(value, semantic) != Some("id") {
         return false;
     }
     value
         .child_by_field_name("object")
-        .and_then(member)
+        .and_then(|owner| member_name(owner, semantic))
         .is_some_and(|owner| {
             matches!(
                 owner,
@@ -874,13 +876,7 @@ fn hands_out_placeholder(value: Node<'_>, sink: &Sink<'_>, semantic: &Semantic<'
     named_children(arguments)
         .into_iter()
         .filter(|argument| !sink.queries.iter().any(|q| q.id() == argument.id()))
-        .any(|argument| {
-            let mut mentions = false;
-            walk_preorder(argument, |node| {
-                mentions |= node.kind() == "identifier" && semantic.text(node) == collector;
-            });
-            mentions
-        })
+        .any(|argument| mentions_identifier(argument, collector, semantic))
 }
 
 fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
@@ -936,17 +932,17 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         // the database or the code holds: there too only request values count.
         let bindable =
             !cannot_bind(&build.literal_text) && !on_database_records(&build.literal_text);
+        // Test code splices test data, operator tools the operator's own arguments, and
+        // schema tooling the names its callers chose, not input: only request values count
+        // there. Decided once for the statement, not per value.
+        let values_count =
+            bindable && !ctx.is_test_file && !operator_tool && !changes_schema(sink.call, semantic);
         let reportable: Vec<Node<'_>> = risky
             .iter()
             .copied()
             .filter(|value| !validated_before(*value, sink.call, semantic))
             .filter(|value| {
-                // Test code splices test data, and operator tools the operator's own
-                // arguments, not input: only request values count there.
-                (bindable
-                    && !ctx.is_test_file
-                    && !operator_tool
-                    && !changes_schema(sink.call, semantic)
+                (values_count
                     && slot_of(*value, semantic) == Slot::Value
                     && reaches_input(*value, semantic))
                     || from_request(*value, semantic, 0)
@@ -1562,14 +1558,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
 /// `user.id` after `user = User.objects.get(email=email)`: the key of a row the database
 /// returned, a number it assigned, even when the request picked the row.
 fn key_of_fetched_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(node.kind(), "attribute" | "member_expression") {
-        return false;
-    }
-    let key = node
-        .child_by_field_name("attribute")
-        .or_else(|| node.child_by_field_name("property"))
-        .map(|k| semantic.text(k));
-    if !matches!(key, Some("id" | "pk")) {
+    if !matches!(member_name(node, semantic), Some("id" | "pk")) {
         return false;
     }
     let Some(record) = node
@@ -1621,12 +1610,8 @@ fn parses_with_schema(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
     else {
         return false;
     };
-    let method = callee
-        .child_by_field_name("property")
-        .or_else(|| callee.child_by_field_name("attribute"))
-        .map(|m| semantic.text(m));
     matches!(
-        method,
+        member_name(callee, semantic),
         Some("parse" | "parseAsync" | "safeParse" | "validate" | "validateSync" | "validateAsync")
     ) && callee.child_by_field_name("object").is_some_and(|schema| {
         name_words(last_name(schema, semantic))
@@ -1651,11 +1636,6 @@ fn assigned_expression(value: BindingValue<'_>) -> Option<Node<'_>> {
 /// `request.user.id` / `req.user.pk`: the database key of the signed-in user, which the
 /// server looked up, not something the client sent.
 fn is_signed_in_user_key(request: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let member_name = |node: Node<'_>| {
-        node.child_by_field_name("attribute")
-            .or_else(|| node.child_by_field_name("property"))
-            .map(|n| semantic.text(n))
-    };
     let Some(user) = request
         .parent()
         .filter(|p| matches!(p.kind(), "attribute" | "member_expression"))
@@ -1668,7 +1648,8 @@ fn is_signed_in_user_key(request: Node<'_>, semantic: &Semantic<'_>) -> bool {
     else {
         return false;
     };
-    member_name(user) == Some("user") && matches!(member_name(key), Some("id" | "pk"))
+    member_name(user, semantic) == Some("user")
+        && matches!(member_name(key, semantic), Some("id" | "pk"))
 }
 
 /// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
@@ -1793,10 +1774,7 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(callee) = call.child_by_field_name("function") else {
         return false;
     };
-    let method = callee
-        .child_by_field_name("attribute")
-        .or_else(|| callee.child_by_field_name("property"))
-        .map(|m| semantic.text(m));
+    let method = member_name(callee, semantic);
     // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
     (call.kind() == "call" && method == Some("fetch"))
         || matches!(

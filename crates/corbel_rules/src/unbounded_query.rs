@@ -21,8 +21,8 @@
 //! import-time code are skipped: they legitimately read whole, small tables.
 
 use crate::common::{
-    js_arguments, js_property, literal_str, name_words, named_children, py_argument, resolve_local,
-    Lookup,
+    js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
+    py_argument, resolve_local, Lookup,
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
@@ -1392,22 +1392,6 @@ fn bindings_verdict<'t>(variable: Node<'t>, semantic: &Semantic<'t>, bounding: &
         }
     }
     Verdict::Open
-}
-
-/// Whether `name` occurs as an identifier inside `node` (bounded walk).
-fn mentions_identifier(node: Node<'_>, name: &str, semantic: &Semantic<'_>) -> bool {
-    let mut found = false;
-    let mut budget = WALK_BUDGET;
-    walk_preorder(node, |child| {
-        if found || budget == 0 {
-            return;
-        }
-        budget -= 1;
-        if child.kind() == "identifier" && semantic.text(child) == name {
-            found = true;
-        }
-    });
-    found
 }
 
 /// The source text of the function (or module) holding `node`.

@@ -1975,7 +1975,7 @@ fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) 
             | "is_staff"
             | "is_sysadmin"
             | "sysadmin"
-    ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "1"))
+    ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1"))
 }
 
 /// `role="admin"`, `roles__kind__contains="admin"`, `UserRole.name == "SYSTEM"`: a role
@@ -1988,14 +1988,30 @@ fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semanti
             "role" | "roles" | "kind" | "user_type" | "usertype" | "group" | "groups"
         )
     });
-    let admin = value
-        .and_then(|v| literal_str(v, semantic))
-        .is_some_and(|text| {
-            matches!(
-                text.to_ascii_lowercase().as_str(),
-                "admin" | "administrator" | "superuser" | "superadmin" | "sysadmin" | "system"
-            )
-        });
+    let is_admin_word = |word: &str| {
+        matches!(
+            word.to_ascii_lowercase().as_str(),
+            "admin"
+                | "administrator"
+                | "superuser"
+                | "superadmin"
+                | "super_admin"
+                | "sysadmin"
+                | "system"
+        )
+    };
+    let admin = value.is_some_and(|v| match literal_str(v, semantic) {
+        Some(text) => is_admin_word(&text),
+        // `UserRole.ADMIN.value`, `Role.Admin`: the administrators' member of a role enum.
+        None if matches!(v.kind(), "attribute" | "member_expression") => {
+            let segments: Vec<&str> = semantic.text(v).split('.').collect();
+            segments[1..]
+                .iter()
+                .rfind(|segment| !matches!(**segment, "value" | "name"))
+                .is_some_and(|segment| is_admin_word(segment))
+        }
+        None => false,
+    });
     names_role && admin
 }
 
@@ -2369,7 +2385,9 @@ fn sqlalchemy_condition(
                 .map(|c| semantic.text(c));
             let sides = named_children(condition);
             if let (Some("=="), Some(left), Some(right)) = (operator, sides.first(), sides.get(1)) {
-                if column_name(*left, semantic).is_some_and(|c| is_key_name(c, unique)) {
+                if column_name(*left, semantic).is_some_and(|c| {
+                    is_key_name(c, unique) || is_admin_flag(c, Some(*right), semantic)
+                }) {
                     filtering.keyed = true;
                 }
                 // `UserRole.name == "SYSTEM"`: the words of the column's path name a role.
@@ -3212,6 +3230,15 @@ fn js_filter_entry(
         return;
     }
     let value = resolve_local(value, semantic);
+    let words = name_words(key);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    if is_admin_flag(&words.join("_"), Some(value), semantic)
+        || selects_admin_role(&words, Some(value), semantic)
+    {
+        // `{ role: Role.ADMIN }`, `{ isAdmin: true }`: the administrators.
+        filtering.keyed = true;
+        return;
+    }
     match value.kind() {
         "object" => {
             let entries = named_children(value);

@@ -2015,6 +2015,15 @@ fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semanti
     names_role && admin
 }
 
+/// A filter entry keyed by its name (`role`, `isAdmin`, `is_staff`) that picks the
+/// administrators: `{ role: Role.ADMIN }`, `{ isAdmin: true }`, `{"role": "admin"}`.
+fn selects_administrators(key: &str, value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let words = name_words(key);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    is_admin_flag(&words.join("_"), Some(value), semantic)
+        || selects_admin_role(&words, Some(value), semantic)
+}
+
 fn is_key_name(field: &str, unique: &[String]) -> bool {
     KEY_NAMES.contains(&field) || unique.iter().any(|u| u == field)
 }
@@ -2933,6 +2942,9 @@ fn py_mongo_filter(dict: Node<'_>, semantic: &Semantic<'_>) -> Filtering {
             continue;
         };
         let value = semantic.unwrap_expression(value);
+        if selects_administrators(key, value, semantic) {
+            filtering.keyed = true;
+        }
         if value.kind() == "dictionary" {
             // Operators: `{"$in": ids}` / `{"$eq": x}` keep equality; ranges do not.
             for operator in named_children(value) {
@@ -3230,12 +3242,7 @@ fn js_filter_entry(
         return;
     }
     let value = resolve_local(value, semantic);
-    let words = name_words(key);
-    let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    if is_admin_flag(&words.join("_"), Some(value), semantic)
-        || selects_admin_role(&words, Some(value), semantic)
-    {
-        // `{ role: Role.ADMIN }`, `{ isAdmin: true }`: the administrators.
+    if selects_administrators(key, value, semantic) {
         filtering.keyed = true;
         return;
     }

@@ -3303,11 +3303,14 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                 && alternative.is_some_and(|a| is_safe(a, cx, numeric, next))
         }
         "subscript" | "subscript_expression" => {
-            // A lookup in a constant mapping: `ORDER_COLUMNS[sort]`.
+            // A lookup in a constant mapping: `ORDER_COLUMNS[sort]`, or in a table another
+            // module of the codebase exports (`PeriodUnitToNumber[unit]`).
             let object = value
                 .child_by_field_name("value")
                 .or_else(|| value.child_by_field_name("object"));
-            object.is_some_and(|o| is_constant_mapping(o, cx, next))
+            object.is_some_and(|o| {
+                is_constant_mapping(o, cx, next) || is_imported_class(o, cx.semantic)
+            })
         }
         _ => false,
     }

@@ -1916,6 +1916,21 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
     let Some(arguments) = call.child_by_field_name("arguments") else {
         return filtering;
     };
+    // `filter(condition)`, `filter(email_in_any_case(emails))`: a condition built out of
+    // sight. `Q(...)` objects, combined or negated, are read like keyword filters.
+    let opaque = positional_arguments(call).into_iter().any(|argument| {
+        let argument = semantic.unwrap_expression(argument);
+        match argument.kind() {
+            "identifier" | "attribute" | "subscript" => true,
+            "call" => argument
+                .child_by_field_name("function")
+                .is_some_and(|f| last_name(f, semantic) != "Q"),
+            _ => false,
+        }
+    });
+    if opaque {
+        filtering.unknown = true;
+    }
     let mut budget = WALK_BUDGET;
     walk_preorder(arguments, |node| {
         if budget == 0 {

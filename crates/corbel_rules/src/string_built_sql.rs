@@ -1548,11 +1548,24 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             let passed = parameter_of(local, semantic)
                 .and_then(|(function, parameter)| calls_in_file(function, parameter, semantic));
             if let Some(calls) = passed {
-                pending.extend(calls.arguments.into_iter().map(|a| (a, level + 1)));
+                pending.extend(
+                    calls
+                        .arguments
+                        .into_iter()
+                        .filter(|argument| !checked_at_call(*argument, semantic))
+                        .map(|a| (a, level + 1)),
+                );
             }
         }
     }
     false
+}
+
+/// An argument the caller checked against an allowlist or a pattern before the call
+/// (`if table not in ALLOWED: raise` then `_columns(conn, table)`): the helper receives
+/// only what passed.
+fn checked_at_call(argument: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    validated_before(argument, argument, semantic)
 }
 
 /// `user.id` after `user = User.objects.get(email=email)`: the key of a row the database
@@ -1703,8 +1716,12 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                                     },
                                 );
                                 match passed {
-                                    Some(arguments) => pending
-                                        .extend(arguments.into_iter().map(|a| (a, level + 1))),
+                                    Some(arguments) => pending.extend(
+                                        arguments
+                                            .into_iter()
+                                            .filter(|a| !checked_at_call(*a, semantic))
+                                            .map(|a| (a, level + 1)),
+                                    ),
                                     None => return true,
                                 }
                             }
@@ -3057,6 +3074,9 @@ const FIXED_FORMAT_METHODS: &[&str] = &[
     "index",
     "indexOf",
     "bit_length",
+    // Werkzeug's and Django's filename and slug makers keep only `[A-Za-z0-9_.-]`.
+    "secure_filename",
+    "slugify",
 ];
 
 /// Attributes holding a driver's parameter marker (`%s` or `?`), spliced where a bound

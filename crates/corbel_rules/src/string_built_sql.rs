@@ -1542,6 +1542,10 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 if let Some(assigned) = assigned_expression(binding.value) {
                     pending.push((assigned, level + 1));
                 }
+                // `const { sortBy } = req.query`: a member of what it was taken from.
+                if let BindingValue::Member(object, _) = binding.value {
+                    pending.push((object, level + 1));
+                }
             }
             // `def get_user(user_id)` called as `get_user(request.args["id"])` in this
             // file: what the calls it shows pass.
@@ -1701,6 +1705,8 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                             continue;
                         }
                         match binding.value {
+                            // `let timeFormat;`: nothing yet, the later assignments count.
+                            BindingValue::Unknown if declared_without_value(binding, semantic) => {}
                             // A loop or unpacking target carries what it iterates or
                             // unpacks; a parameter is input.
                             BindingValue::Unknown => {
@@ -3513,11 +3519,15 @@ fn safe_name(name: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
         return false;
     }
     let text = semantic.text(name);
-    let bindings = live_bindings(
+    // `let limit;` holds nothing until the assignments that follow it.
+    let bindings: Vec<&Binding<'_>> = live_bindings(
         semantic.bindings_in_scope_of(text, name.start_byte()),
         name,
         semantic,
-    );
+    )
+    .into_iter()
+    .filter(|binding| !declared_without_value(binding, semantic))
+    .collect();
     if bindings.is_empty() {
         return false;
     }
@@ -3579,6 +3589,29 @@ fn live_bindings<'b, 't>(
                 .any(|(position, _)| b.position < *position && *position < at)
         })
         .collect()
+}
+
+/// A JS declaration that gives its name no value: `let limit;`.
+fn declared_without_value(binding: &Binding<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(binding.value, BindingValue::Unknown) {
+        return false;
+    }
+    let Some(start) = binding.position.checked_sub(1) else {
+        return false;
+    };
+    let mut node = semantic
+        .root()
+        .descendant_for_byte_range(start, binding.position);
+    while let Some(current) = node.filter(|n| n.end_byte() == binding.position) {
+        if current.kind() == "variable_declarator" {
+            return current.child_by_field_name("value").is_none()
+                && current
+                    .child_by_field_name("name")
+                    .is_some_and(|name| name.kind() == "identifier");
+        }
+        node = current.parent();
+    }
+    false
 }
 
 /// The block whose statement a plain assignment binding is: `x = ...` / `const x = ...`.

@@ -2009,7 +2009,7 @@ fn slot_of(value: Node<'_>, semantic: &Semantic<'_>) -> Slot {
     // `IN (${subQuerySql})`, `<= ${dbNowLiteral()}`: unquoted, and named for SQL, it is a
     // piece of the statement being composed, not a value.
     // Right after an opening quote, LIKE wildcards aside (`'{term}'`, `'%{term}%'`).
-    let quoted = before.trim_end_matches(['%', '_']).ends_with(['\'', '"']);
+    let quoted = opens_quote(before.trim_end_matches(['%', '_']));
     if slot == Slot::Value && !quoted && names_sql_fragment(value, semantic) {
         return Slot::Other;
     }
@@ -2732,8 +2732,22 @@ fn is_numeric_spec(spec: &str) -> bool {
 
 /// Whether the text around a value makes it a literal value: inside single quotes, after
 /// a comparison, in an `IN (...)`/`VALUES (...)` list, after `LIKE`/`LIMIT`/`OFFSET`/...
+/// Whether text ends with a quote that opens a literal: `name = '`, not the closing
+/// quote of `kind = 'sell'` written in the same piece of text.
+fn opens_quote(before: &str) -> bool {
+    let Some(body) = before.strip_suffix(['\'', '"']) else {
+        return false;
+    };
+    let quote = &before[body.len()..];
+    let closes_word = body
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric() || c == '_');
+    !(closes_word && body.contains(quote))
+}
+
 fn classify_slot(before: &str, after: &str) -> Slot {
-    if before.ends_with('\'') || before.ends_with("'%") {
+    if (before.ends_with('\'') && opens_quote(before)) || before.ends_with("'%") {
         return Slot::Value;
     }
     let trimmed = before.trim_end();
@@ -4920,6 +4934,10 @@ mod tests {
         assert_eq!(classify_slot("", ".id = :id"), Slot::Other);
         assert_eq!(classify_slot("SELECT pg_size(", ")"), Slot::Other);
         assert_eq!(classify_slot("SELECT * ", ""), Slot::Other);
+        // The closing quote of a literal written in the same text opens nothing.
+        assert_eq!(classify_slot("WHERE t.kind = 'sell'", ""), Slot::Other);
+        assert_eq!(classify_slot("', name = '", "'"), Slot::Value);
+        assert_eq!(classify_slot("VALUES ('a', '", "')"), Slot::Value);
     }
 
     #[test]

@@ -1493,7 +1493,10 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             // Rows the database returned are stored data, whatever picked them.
             let stored = matches!(node.kind(), "call" | "call_expression")
                 && reads_database_rows(node, semantic);
-            if stored || parses_with_schema(node, semantic) || key_of_fetched_record(node, semantic)
+            if stored
+                || parses_with_schema(node, semantic)
+                || key_of_fetched_record(node, semantic)
+                || identity_provider_user_key(node, semantic)
             {
                 validated_until = node.end_byte();
                 return;
@@ -1570,6 +1573,74 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
 /// only what passed.
 fn checked_at_call(argument: Node<'_>, semantic: &Semantic<'_>) -> bool {
     validated_before(argument, argument, semantic)
+}
+
+/// Calls that return the signed-in user as the identity provider knows it: Supabase's
+/// `auth.getUser()`/`auth.get_user()`/`auth.getSession()`, NextAuth's
+/// `getServerSession()`, Clerk's `currentUser()`, Firebase's `verifyIdToken()`.
+const IDENTITY_CALLS: &[&str] = &[
+    "getUser",
+    "get_user",
+    "getSession",
+    "get_session",
+    "getServerSession",
+    "currentUser",
+    "verifyIdToken",
+    "verify_id_token",
+];
+
+/// `user.id` after `const { data: { user } } = await supabase.auth.getUser()`,
+/// `session.user.id` after `getServerSession()`: the key the identity provider assigned
+/// to the signed-in user, which it looked up from a verified token, not something the
+/// client wrote. The user's other fields (name, email, metadata) are still input.
+fn identity_provider_user_key(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(member_name(node, semantic), Some("id" | "uid" | "sub")) {
+        return false;
+    }
+    let Some(mut object) = node.child_by_field_name("object") else {
+        return false;
+    };
+    // `session.user.id`, `res.data.user.id`: through the wrappers the call returns.
+    for _ in 0..3 {
+        if !matches!(
+            member_name(object, semantic),
+            Some("user" | "data" | "session")
+        ) {
+            break;
+        }
+        match object.child_by_field_name("object") {
+            Some(inner) => object = inner,
+            None => return false,
+        }
+    }
+    let object = semantic.unwrap_expression(object);
+    if object.kind() != "identifier" {
+        return false;
+    }
+    let bindings = semantic.bindings_in_scope_of(semantic.text(object), object.start_byte());
+    !bindings.is_empty()
+        && bindings.iter().all(|binding| {
+            let bound = match binding.value {
+                BindingValue::Value(value) | BindingValue::Member(value, _) => Some(value),
+                // `const { data: { user } } = await supabase.auth.getUser()`
+                BindingValue::Unknown => declarator_at(binding.position, semantic)
+                    .and_then(|declarator| declarator.child_by_field_name("value")),
+                _ => None,
+            };
+            bound.is_some_and(|value| {
+                let mut value = semantic.unwrap_expression(value);
+                if matches!(value.kind(), "await_expression" | "await") {
+                    match value.named_child(0) {
+                        Some(awaited) => value = semantic.unwrap_expression(awaited),
+                        None => return false,
+                    }
+                }
+                matches!(value.kind(), "call" | "call_expression")
+                    && value
+                        .child_by_field_name("function")
+                        .is_some_and(|f| IDENTITY_CALLS.contains(&last_name(f, semantic)))
+            })
+        })
 }
 
 /// `user.id` after `user = User.objects.get(email=email)`: the key of a row the database
@@ -1755,6 +1826,9 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     let Some(object) = node.child_by_field_name("object") else {
                         continue;
                     };
+                    if identity_provider_user_key(node, semantic) {
+                        continue;
+                    }
                     if matches!(semantic.text(object), "self" | "cls" | "this") {
                         // `self.x`: what the class assigns to it, or what its getter
                         // returns; nothing when the file shows neither.
@@ -1826,12 +1900,90 @@ fn private_helper_arguments<'t>(
     parameter: Node<'t>,
     semantic: &Semantic<'t>,
 ) -> Option<Vec<Node<'t>>> {
-    let name = semantic.text(function.child_by_field_name("name")?);
-    if !name.starts_with('_') || name.starts_with("__") {
-        return None;
+    if function.kind() == "function_definition" {
+        let name = semantic.text(function.child_by_field_name("name")?);
+        if !name.starts_with('_') || name.starts_with("__") {
+            return None;
+        }
     }
     let calls = calls_in_file(function, parameter, semantic)?;
     (calls.complete && calls.count > 0).then_some(calls.arguments)
+}
+
+/// The name a JS function is declared under, when the module keeps it to itself:
+/// `function merge(...)` or `const merge = (...) => ...`, not exported.
+fn js_private_function_name<'t>(function: Node<'t>) -> Option<Node<'t>> {
+    let (name, statement) = match function.kind() {
+        "function_declaration" | "generator_function_declaration" => {
+            (function.child_by_field_name("name")?, function)
+        }
+        "arrow_function" | "function_expression" | "function" => {
+            let declarator = function
+                .parent()
+                .filter(|p| p.kind() == "variable_declarator")?;
+            (
+                declarator.child_by_field_name("name")?,
+                declarator.parent()?,
+            )
+        }
+        _ => return None,
+    };
+    let exported = statement
+        .parent()
+        .is_some_and(|p| p.kind() == "export_statement");
+    (name.kind() == "identifier" && !exported).then_some(name)
+}
+
+/// What the calls of a module-private JS function in this file pass for `parameter`.
+/// Incomplete when the name is used other than by a call (`module.exports = { merge }`,
+/// handed on as a callback) or a call spreads its arguments.
+fn js_calls_in_file<'t>(
+    function: Node<'t>,
+    parameter: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<CallsInFile<'t>> {
+    let name_node = js_private_function_name(function)?;
+    let name = semantic.text(name_node);
+    let declared: Vec<Node<'t>> = named_children(function.child_by_field_name("parameters")?)
+        .into_iter()
+        .filter(|p| p.kind() != "comment")
+        .collect();
+    let position = declared.iter().position(|p| p.id() == parameter.id())?;
+    let mut calls = CallsInFile {
+        arguments: Vec::new(),
+        count: 0,
+        complete: true,
+    };
+    walk_preorder(semantic.root(), |node| {
+        if !matches!(node.kind(), "identifier" | "shorthand_property_identifier")
+            || node.id() == name_node.id()
+            || semantic.text(node) != name
+        {
+            return;
+        }
+        let list = node
+            .parent()
+            .filter(|call| call.kind() == "call_expression")
+            .filter(|call| call.child_by_field_name("function") == Some(node))
+            .and_then(|call| call.child_by_field_name("arguments"));
+        let Some(list) = list else {
+            calls.complete = false;
+            return;
+        };
+        let given: Vec<Node<'t>> = named_children(list)
+            .into_iter()
+            .filter(|a| a.kind() != "comment")
+            .collect();
+        if given.iter().any(|a| a.kind() == "spread_element") {
+            calls.complete = false;
+            return;
+        }
+        calls.count += 1;
+        if let Some(argument) = given.get(position) {
+            calls.arguments.push(*argument);
+        }
+    });
+    Some(calls)
 }
 
 /// The calls of a Python function that this file shows.
@@ -1851,7 +2003,7 @@ fn calls_in_file<'t>(
     semantic: &Semantic<'t>,
 ) -> Option<CallsInFile<'t>> {
     if function.kind() != "function_definition" {
-        return None;
+        return js_calls_in_file(function, parameter, semantic);
     }
     let name_node = function.child_by_field_name("name")?;
     let name = semantic.text(name_node);
@@ -3607,25 +3759,27 @@ fn live_bindings<'b, 't>(
 
 /// A JS declaration that gives its name no value: `let limit;`.
 fn declared_without_value(binding: &Binding<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(binding.value, BindingValue::Unknown) {
-        return false;
-    }
-    let Some(start) = binding.position.checked_sub(1) else {
-        return false;
-    };
+    matches!(binding.value, BindingValue::Unknown)
+        && declarator_at(binding.position, semantic).is_some_and(|declarator| {
+            declarator.child_by_field_name("value").is_none()
+                && declarator
+                    .child_by_field_name("name")
+                    .is_some_and(|name| name.kind() == "identifier")
+        })
+}
+
+/// The JS declarator whose name or pattern binds at `position` (its end).
+fn declarator_at<'t>(position: usize, semantic: &Semantic<'t>) -> Option<Node<'t>> {
     let mut node = semantic
         .root()
-        .descendant_for_byte_range(start, binding.position);
-    while let Some(current) = node.filter(|n| n.end_byte() == binding.position) {
+        .descendant_for_byte_range(position.checked_sub(1)?, position);
+    while let Some(current) = node.filter(|n| n.end_byte() == position) {
         if current.kind() == "variable_declarator" {
-            return current.child_by_field_name("value").is_none()
-                && current
-                    .child_by_field_name("name")
-                    .is_some_and(|name| name.kind() == "identifier");
+            return Some(current);
         }
         node = current.parent();
     }
-    false
+    None
 }
 
 /// The block whose statement a plain assignment binding is: `x = ...` / `const x = ...`.

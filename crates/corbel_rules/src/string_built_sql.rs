@@ -1493,7 +1493,10 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             // Rows the database returned are stored data, whatever picked them.
             let stored = matches!(node.kind(), "call" | "call_expression")
                 && reads_database_rows(node, semantic);
+            let looked_up =
+                node.kind() == "call" && maps_through_lookup(node, &Safety::new(semantic), 0);
             if stored
+                || looked_up
                 || parses_with_schema(node, semantic)
                 || key_of_fetched_record(node, semantic)
                 || identity_provider_user_key(node, semantic)
@@ -1872,8 +1875,22 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
         return false;
     };
     let method = member_name(callee, semantic);
-    // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
-    (call.kind() == "call" && method == Some("fetch"))
+    // `get_role_ids(cursor, roles)` imported from another module: a helper handed the
+    // cursor or connection looks up what it returns, even when the request named what to
+    // look up. A helper of this file is followed instead (it may build a name and return
+    // it).
+    let imported = member_root(callee, semantic);
+    let handed_cursor = imported.kind() == "identifier"
+        && is_module_binding(imported, semantic)
+        && call_arguments(call).first().is_some_and(|first| {
+            matches!(
+                semantic.text(*first),
+                "cursor" | "cur" | "curs" | "conn" | "connection" | "txn" | "trx" | "tx"
+            )
+        });
+    handed_cursor
+        // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
+        || (call.kind() == "call" && method == Some("fetch"))
         || matches!(
             method,
             Some(
@@ -3279,6 +3296,18 @@ const DIALECT_RECEIVERS: &[&str] = &["db", "conn", "connection", "dialect", "ops
 /// Attributes that name a model's table (framework metadata, not input).
 const MODEL_METADATA: &[&str] = &["db_table", "__tablename__", "_meta", "length"];
 
+/// Numbers the database hands back about a statement it ran: the new row's id and the
+/// count of rows it touched (DB-API, mysql, sqlite3 and better-sqlite3 names).
+const DATABASE_ASSIGNED: &[&str] = &[
+    "lastrowid",
+    "rowcount",
+    "insertId",
+    "affectedRows",
+    "lastID",
+    "lastInsertRowid",
+    "changes",
+];
+
 /// The safe-value analysis of one query, with a step budget: names bound many times
 /// over (`q = q + x` in a loop) would otherwise make the search exponential.
 struct Safety<'a, 't> {
@@ -3340,6 +3369,7 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
             let name = last_name(value, semantic);
             if is_constant_name(name)
                 || MODEL_METADATA.contains(&name)
+                || DATABASE_ASSIGNED.contains(&name)
                 || PLACEHOLDER_ATTRIBUTES.contains(&name)
             {
                 return true;
@@ -3438,9 +3468,12 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                             "string" | "concatenated_string"
                         )
                     });
+                    // `"(%d, %%s)" % setting_id`: a placeholder that formats only numbers.
                     if formats {
                         semantic.string_build(value).is_some_and(|b| {
-                            b.dynamic.iter().all(|p| is_safe(*p, cx, numeric, next))
+                            b.dynamic.iter().all(|p| {
+                                placement(*p, semantic).numeric || is_safe(*p, cx, numeric, next)
+                            })
                         })
                     } else {
                         true
@@ -4231,6 +4264,26 @@ fn is_constant_mapping(object: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> b
     }
 }
 
+/// `map(columns.__getitem__, fields)`, Falcon's `req.get_param_as_list("fields",
+/// transform=columns.__getitem__)`: every item is looked up in a mapping of the codebase
+/// (defined in the file, or imported from another of its modules).
+fn maps_through_lookup(call: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let semantic = cx.semantic;
+    call_arguments(call).iter().any(|argument| {
+        let argument = match argument.kind() {
+            "keyword_argument" => argument.child_by_field_name("value"),
+            _ => Some(*argument),
+        };
+        argument
+            .filter(|a| a.kind() == "attribute" && member_name(*a, semantic) == Some("__getitem__"))
+            .and_then(|a| a.child_by_field_name("object"))
+            .is_some_and(|mapping| {
+                (mapping.kind() == "identifier" && is_module_binding(mapping, semantic))
+                    || is_constant_mapping(mapping, cx, depth + 1)
+            })
+    })
+}
+
 fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
@@ -4243,6 +4296,9 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
     let name = last_name(function, semantic);
     let lower = name.to_ascii_lowercase();
     if NUMERIC_FUNCTIONS.contains(&name) || FIXED_FORMAT_METHODS.contains(&name) {
+        return true;
+    }
+    if maps_through_lookup(call, cx, depth) {
         return true;
     }
     // Quoting and escaping helpers: `quote_ident(t)`, `connection.ops.quote_name(c)`,
@@ -4661,6 +4717,9 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                     "identifier" => {
                         uses_unsafe |= unsafe_names.contains(&semantic.text(node));
                     }
+                    // `filters[field]`: the key picks an entry; what is spliced is the
+                    // entry, which `is_safe` judges with the mapping.
+                    "subscript" => pending.extend(node.child_by_field_name("value")),
                     _ => pending.extend(named_children(node)),
                 }
             }

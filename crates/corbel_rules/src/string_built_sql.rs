@@ -1499,7 +1499,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 || looked_up
                 || parses_with_schema(node, semantic)
                 || key_of_fetched_record(node, semantic)
-                || identity_provider_user_key(node, semantic)
+                || signed_in_user_id(node, semantic)
             {
                 validated_until = node.end_byte();
                 return;
@@ -1593,16 +1593,41 @@ const IDENTITY_CALLS: &[&str] = &[
 ];
 
 /// `user.id` after `const { data: { user } } = await supabase.auth.getUser()`,
-/// `session.user.id` after `getServerSession()`: the key the identity provider assigned
-/// to the signed-in user, which it looked up from a verified token, not something the
-/// client wrote. The user's other fields (name, email, metadata) are still input.
-fn identity_provider_user_key(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(member_name(node, semantic), Some("id" | "uid" | "sub")) {
+/// `session.user.id` after `getServerSession()`, Django's `request.user.id`: the key the
+/// server or its identity provider assigned to the signed-in user, looked up from a
+/// session or a verified token, not something the client wrote. The user's other fields
+/// (name, email, metadata) are still input.
+fn signed_in_user_id(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(
+        member_name(node, semantic),
+        Some("id" | "uid" | "sub" | "pk")
+    ) {
         return false;
     }
     let Some(mut object) = node.child_by_field_name("object") else {
         return false;
     };
+    // `request.user.id`, or `cur_user.id` after `cur_user = request.user`: the signed-in
+    // user's primary key, which the server looked up.
+    let is_request_user = |expr: Node<'_>| {
+        matches!(
+            semantic.text(semantic.unwrap_expression(expr)),
+            "request.user" | "req.user" | "self.request.user"
+        )
+    };
+    if is_request_user(object) {
+        return true;
+    }
+    if object.kind() == "identifier" {
+        let bindings = semantic.bindings_in_scope_of(semantic.text(object), object.start_byte());
+        let aliases_request_user = !bindings.is_empty()
+            && bindings
+                .iter()
+                .all(|b| matches!(b.value, BindingValue::Value(v) if is_request_user(v)));
+        if aliases_request_user {
+            return true;
+        }
+    }
     // `session.user.id`, `res.data.user.id`: through the wrappers the call returns.
     for _ in 0..3 {
         if !matches!(
@@ -1829,7 +1854,7 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     let Some(object) = node.child_by_field_name("object") else {
                         continue;
                     };
-                    if identity_provider_user_key(node, semantic) {
+                    if signed_in_user_id(node, semantic) {
                         continue;
                     }
                     if matches!(semantic.text(object), "self" | "cls" | "this") {
@@ -1888,7 +1913,14 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
                 "cursor" | "cur" | "curs" | "conn" | "connection" | "txn" | "trx" | "tx"
             )
         });
+    // Django's `Product.objects.raw(sql)`: the rows of a raw query.
+    let django_raw = call.kind() == "call"
+        && method == Some("raw")
+        && callee
+            .child_by_field_name("object")
+            .is_some_and(|manager| member_name(manager, semantic) == Some("objects"));
     handed_cursor
+        || django_raw
         // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
         || (call.kind() == "call" && method == Some("fetch"))
         || matches!(
@@ -3266,6 +3298,8 @@ const FIXED_FORMAT_METHODS: &[&str] = &[
     // Werkzeug's and Django's filename and slug makers keep only `[A-Za-z0-9_.-]`.
     "secure_filename",
     "slugify",
+    // Hex digits only.
+    "hexdigest",
 ];
 
 /// Attributes holding a driver's parameter marker (`%s` or `?`), spliced where a bound
@@ -3534,11 +3568,30 @@ fn is_safe(value: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize)
                 .child_by_field_name("value")
                 .or_else(|| value.child_by_field_name("object"));
             object.is_some_and(|o| {
-                is_constant_mapping(o, cx, next) || is_imported_class(o, cx.semantic)
+                is_constant_mapping(o, cx, next)
+                    || is_imported_class(o, cx.semantic)
+                    || splits_safe_text(o, cx, next)
             })
         }
         _ => false,
     }
+}
+
+/// `filename.split(".")[1]` of a safe `filename`: a piece of safe text is safe.
+fn splits_safe_text(object: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
+    let object = cx.semantic.unwrap_expression(object);
+    if !matches!(object.kind(), "call" | "call_expression") {
+        return false;
+    }
+    let Some(callee) = object.child_by_field_name("function") else {
+        return false;
+    };
+    matches!(
+        member_name(callee, cx.semantic),
+        Some("split" | "rsplit" | "partition" | "rpartition")
+    ) && callee
+        .child_by_field_name("object")
+        .is_some_and(|receiver| is_safe(receiver, cx, &[], depth))
 }
 
 /// Words naming a constructor parameter that carries the deployment's configuration.

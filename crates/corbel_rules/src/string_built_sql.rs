@@ -73,16 +73,23 @@ impl Rule for StringBuiltSql {
             ],
             // Method sinks are called as `.query(` / `.query<Row>(` (the dot stays with the
             // name whatever the line breaks); `Raw` covers `whereRaw` and `$queryRawUnsafe`.
-            Family::JavaScript => &[Trigger::Any(&[
-                ".query(",
-                ".query<",
-                ".execute(",
-                ".execute<",
-                "Raw",
-                ".raw(",
-                "createQueryBuilder",
-                "subQuery",
-            ])],
+            Family::JavaScript => &[
+                Trigger::Any(&[
+                    ".query(",
+                    ".query<",
+                    ".execute(",
+                    ".execute<",
+                    "Raw",
+                    ".raw(",
+                    "createQueryBuilder",
+                    "subQuery",
+                ]),
+                // node `sqlite3` / `better-sqlite3` databases (`sqlite3` matches both).
+                Trigger::All(&[
+                    &["sqlite3"],
+                    &[".run(", ".all(", ".get(", ".each(", ".exec(", ".prepare("],
+                ]),
+            ],
         }
     }
 
@@ -148,6 +155,10 @@ enum Driver {
     Prisma,
     Drizzle,
     Kysely,
+    /// node `sqlite3`: `db.run/all/get/each/exec(sql, params)`.
+    NodeSqlite,
+    /// `better-sqlite3`: `db.prepare(sql).run(params)`, `db.exec(sql)`.
+    BetterSqlite,
     JsGeneric,
 }
 
@@ -472,6 +483,10 @@ const JS_CONSTRUCTORS: &[(&str, Driver)] = &[
     ("sequelize", Driver::Sequelize),
     ("typeorm.DataSource", Driver::TypeOrmQuery),
     ("typeorm.Connection", Driver::TypeOrmQuery),
+    ("sqlite3.Database", Driver::NodeSqlite),
+    ("sqlite3.verbose.Database", Driver::NodeSqlite),
+    ("better-sqlite3", Driver::BetterSqlite),
+    ("better-sqlite3.default", Driver::BetterSqlite),
 ];
 
 /// Factory functions whose results run SQL.
@@ -558,6 +573,20 @@ fn js_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> {
             let (evidence, driver) = js_raw_receiver(function, object, semantic);
             Sink::new(call, first, callee(), evidence, driver)
         }
+        // node `sqlite3` and `better-sqlite3` databases: names too common to trust on
+        // any other receiver.
+        "run" | "all" | "get" | "each" | "exec" | "prepare" => {
+            let driver = js_db_object(object, semantic, 0)?;
+            let takes_sql = match driver {
+                Driver::NodeSqlite => true,
+                Driver::BetterSqlite => matches!(method, "prepare" | "exec"),
+                _ => false,
+            };
+            if !takes_sql {
+                return None;
+            }
+            Sink::new(call, first, callee(), Evidence::Database, driver)
+        }
         m if KNEX_RAW_CLAUSES.contains(&m) => Sink::new(
             call,
             first,
@@ -591,6 +620,28 @@ fn js_receiver(object: Node<'_>, semantic: &Semantic<'_>) -> (Evidence, Driver) 
         _ => {}
     }
     (Evidence::Unknown, js_driver_guess(semantic.source()))
+}
+
+/// `new sqlite3.Database(...)` after `const sqlite3 = require("sqlite3").verbose()`, the
+/// idiom node-sqlite3's documentation opens with.
+fn is_verbose_sqlite3_database(constructor: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if member_name(constructor, semantic) != Some("Database") {
+        return false;
+    }
+    let Some(module) = constructor
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")
+    else {
+        return false;
+    };
+    matches!(
+        semantic.lookup(semantic.text(module), module.start_byte()).map(|b| b.value),
+        Some(BindingValue::Value(value))
+            if matches!(
+                semantic.text(value),
+                "require(\"sqlite3\").verbose()" | "require('sqlite3').verbose()"
+            )
+    )
 }
 
 /// The library of a JS file's SQL calls, from its imports.
@@ -629,11 +680,16 @@ fn js_db_object(expr: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> Option
         let driver = match origin.kind() {
             "new_expression" => {
                 let constructor = origin.child_by_field_name("constructor")?;
-                let qualified = semantic.qualified_name(constructor)?;
-                JS_CONSTRUCTORS
-                    .iter()
-                    .find(|(name, _)| *name == qualified)
-                    .map(|(_, driver)| *driver)?
+                match semantic.qualified_name(constructor) {
+                    Some(qualified) => JS_CONSTRUCTORS
+                        .iter()
+                        .find(|(name, _)| *name == qualified)
+                        .map(|(_, driver)| *driver)?,
+                    None if is_verbose_sqlite3_database(constructor, semantic) => {
+                        Driver::NodeSqlite
+                    }
+                    None => return None,
+                }
             }
             "call_expression" => {
                 let function = origin.child_by_field_name("function")?;
@@ -5136,6 +5192,14 @@ fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> Stri
         ),
         Driver::Drizzle | Driver::Kysely => format!(
             "use the `sql` tagged template, which sends `${{{value}}}` as a parameter, instead of `sql.raw()`"
+        ),
+        Driver::NodeSqlite => format!(
+            "pass values as parameters: `{callee}(\"{}\", [{value}])`",
+            sql("?")
+        ),
+        Driver::BetterSqlite => format!(
+            "prepare with placeholders and pass values when running: `db.prepare(\"{}\").all({value})`",
+            sql("?")
         ),
         Driver::JsGeneric => format!(
             "pass values as bound parameters (`$1` for pg, `?` for mysql2): `{callee}(\"{}\", [{value}])`",

@@ -59,21 +59,68 @@ impl Project {
     /// report root) that holds its own manifest (`package.json`, `pyproject.toml`,
     /// `setup.py`, `setup.cfg`, `requirements*.txt`, `Dockerfile`), relative and
     /// `/`-separated (`""` for the root). `None` when no directory has one.
+    ///
+    /// A nested `package.json` that declares no scripts and no `bin` describes a module
+    /// the enclosing service loads in its own process (a plugin directory with its own
+    /// dependencies), not a service, unless an enclosing `package.json` declares
+    /// workspaces.
     pub fn service_root(&self, path: &str) -> Option<String> {
-        let mut dir = parent_dir(path);
+        let candidates = self.manifest_dirs(parent_dir(path));
+        let (first, enclosing) = candidates.split_first()?;
+        let bare_module = !enclosing.is_empty()
+            && self.only_bare_package_json(first)
+            && !enclosing.iter().any(|dir| self.declares_workspaces(dir));
+        if bare_module {
+            return enclosing.first().cloned();
+        }
+        Some(first.clone())
+    }
+
+    /// The directories at or above `dir` (nearest first) that hold a manifest, skipping
+    /// test, docs and example directories.
+    fn manifest_dirs(&self, mut dir: &str) -> Vec<String> {
+        let mut found = Vec::new();
         loop {
             let excluded = dir
                 .rsplit('/')
                 .next()
                 .is_some_and(|name| NON_SERVICE_DIRS.contains(&name));
             if !excluded && self.has_manifest(dir) {
-                return Some(dir.to_string());
+                found.push(dir.to_string());
             }
             if dir.is_empty() {
-                return None;
+                return found;
             }
             dir = parent_dir(dir);
         }
+    }
+
+    fn package_json(&self, dir: &str) -> Option<serde_json::Value> {
+        let text = std::fs::read_to_string(self.root.join(dir).join("package.json")).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Whether a directory's only manifest is a `package.json` with no scripts and no
+    /// `bin`: nothing in it says it runs on its own.
+    fn only_bare_package_json(&self, dir: &str) -> bool {
+        let other_manifest = std::fs::read_dir(self.root.join(dir))
+            .map(|entries| {
+                entries.flatten().any(|entry| {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    name != "package.json" && is_manifest_name(&name)
+                })
+            })
+            .unwrap_or(true);
+        !other_manifest
+            && self.package_json(dir).is_some_and(|manifest| {
+                manifest.get("scripts").is_none() && manifest.get("bin").is_none()
+            })
+    }
+
+    fn declares_workspaces(&self, dir: &str) -> bool {
+        self.package_json(dir)
+            .is_some_and(|manifest| manifest.get("workspaces").is_some())
     }
 
     fn has_manifest(&self, dir: &str) -> bool {
@@ -249,9 +296,14 @@ mod tests {
         for sub in ["services/api/app", "services/web/src", "tests"] {
             std::fs::create_dir_all(dir.join(sub)).ok();
         }
+        std::fs::create_dir_all(dir.join("services/web/plugins/chat")).ok();
         std::fs::write(dir.join("package.json"), "{}").ok();
         std::fs::write(dir.join("services/api/requirements.txt"), "flask\n").ok();
-        std::fs::write(dir.join("services/web/package.json"), "{}").ok();
+        let web = r#"{"name": "web", "scripts": {"start": "node server.js"}}"#;
+        std::fs::write(dir.join("services/web/package.json"), web).ok();
+        // A module the web service loads, with dependencies of its own.
+        let chat = r#"{"name": "@web/chat", "dependencies": {"ws": "^8"}}"#;
+        std::fs::write(dir.join("services/web/plugins/chat/package.json"), chat).ok();
         std::fs::write(dir.join("tests/requirements.txt"), "pytest\n").ok();
         let project = Project::new(dir.clone());
         assert_eq!(
@@ -260,6 +312,12 @@ mod tests {
         );
         assert_eq!(
             project.service_root("services/web/src/auth.ts").as_deref(),
+            Some("services/web")
+        );
+        assert_eq!(
+            project
+                .service_root("services/web/plugins/chat/auth.js")
+                .as_deref(),
             Some("services/web")
         );
         assert_eq!(project.service_root("lib/util.ts").as_deref(), Some(""));

@@ -3175,7 +3175,7 @@ fn js_filter_within(
         return filtering;
     }
     *budget -= 1;
-    if depth > 4 {
+    if depth > 4 || js_object_mutated(expr, semantic) {
         filtering.unknown = true;
         return filtering;
     }
@@ -3333,6 +3333,45 @@ fn js_filter_entry(
             }
         }
     }
+}
+
+/// Whether a local filter object gets keys after it is written: `query.id_user =
+/// req.user._id`, `where[field] = value`, `Object.assign(query, extra)`. The literal alone
+/// does not show the filter.
+fn js_object_mutated(expr: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let expr = semantic.unwrap_expression(expr);
+    if expr.kind() != "identifier" {
+        return false;
+    }
+    let name = semantic.text(expr);
+    let scope = semantic
+        .enclosing_function(expr)
+        .unwrap_or_else(|| semantic.root());
+    let mut mutated = false;
+    walk_preorder(scope, |node| {
+        if mutated {
+            return;
+        }
+        let target = match node.kind() {
+            "assignment_expression" | "augmented_assignment_expression" => {
+                node.child_by_field_name("left")
+            }
+            "call_expression" if semantic.text(callee(node)) == "Object.assign" => {
+                js_arguments(node).first().copied()
+            }
+            _ => None,
+        };
+        let Some(target) = target else {
+            return;
+        };
+        let object = match target.kind() {
+            "member_expression" | "subscript_expression" => target.child_by_field_name("object"),
+            "identifier" if node.kind() == "call_expression" => Some(target),
+            _ => None,
+        };
+        mutated = object.is_some_and(|o| o.kind() == "identifier" && semantic.text(o) == name);
+    });
+    mutated
 }
 
 /// Prisma filter operators (the keys of `{ field: { ... } }`).

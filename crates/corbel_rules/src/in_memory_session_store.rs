@@ -786,6 +786,12 @@ const NOT_A_SESSION_TABLE: &[&str] = &[
     "seen",
     "nonce",
     "nonces",
+    // A file or flow waiting for its next step under a one-time token.
+    "pending",
+    "upload",
+    "uploads",
+    "download",
+    "downloads",
     "csrf",
     "reset",
     "verification",

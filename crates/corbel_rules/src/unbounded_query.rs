@@ -1041,6 +1041,14 @@ const MAINTENANCE_WORDS: &[&str] = &[
     "backfill",
     "reindex",
     "rebuild",
+    // Garbage collection: finding what nothing references means reading every row.
+    "purge",
+    "prune",
+    "orphan",
+    "orphans",
+    "sweep",
+    "vacuum",
+    "gc",
 ];
 
 /// Whether `node` runs in a function (or a function nested in one) whose name says it is

@@ -1975,8 +1975,11 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
         && callee
             .child_by_field_name("object")
             .is_some_and(|manager| member_name(manager, semantic) == Some("objects"));
+    // node-postgres, mysql2, jsforce: `(await pool.query(sql)).rows` are stored rows.
+    let js_query_result = call.kind() == "call_expression" && method == Some("query");
     handed_cursor
         || django_raw
+        || js_query_result
         // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
         || (call.kind() == "call" && method == Some("fetch"))
         || matches!(

@@ -159,6 +159,8 @@ enum Driver {
     NodeSqlite,
     /// `better-sqlite3`: `db.prepare(sql).run(params)`, `db.exec(sql)`.
     BetterSqlite,
+    /// jsforce's Salesforce SOQL `conn.query(soql)`, which takes no bind parameters.
+    Soql,
     JsGeneric,
 }
 
@@ -659,6 +661,8 @@ fn js_driver_guess(source: &str) -> Driver {
         Driver::Sequelize
     } else if imports("typeorm") {
         Driver::TypeOrmQuery
+    } else if imports("jsforce") || imports("@jsforce/jsforce-node") {
+        Driver::Soql
     } else {
         Driver::JsGeneric
     }
@@ -5203,6 +5207,9 @@ fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> Stri
         Driver::BetterSqlite => format!(
             "prepare with placeholders and pass values when running: `db.prepare(\"{}\").all({value})`",
             sql("?")
+        ),
+        Driver::Soql => format!(
+            "SOQL takes no bind parameters: query through `conn.sobject(...).find({{ {key}: {value} }})`, which quotes values, or escape quotes and backslashes in `{value}` before splicing it"
         ),
         Driver::JsGeneric => format!(
             "pass values as bound parameters (`$1` for pg, `?` for mysql2): `{callee}(\"{}\", [{value}])`",

@@ -1273,13 +1273,14 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     }
     let accesses = table_accesses(root, &tables, semantic);
-    for (index, table) in tables.iter().enumerate() {
-        let mine: Vec<&Access<'_>> = accesses.iter().filter(|a| a.table == index).collect();
-        // Saved somewhere (`storage.saveSessions(sessions)`, `json.dump(SESSIONS, f)`):
-        // the table is a cache of a persisted store.
-        if is_persisted(root, table, semantic) {
-            continue;
+    // Grouped once: a bundle can hold hundreds of module-level maps.
+    let mut by_table: Vec<Vec<&Access<'_>>> = vec![Vec::new(); tables.len()];
+    for access in &accesses {
+        if let Some(group) = by_table.get_mut(access.table) {
+            group.push(access);
         }
+    }
+    for (table, mine) in tables.iter().zip(by_table) {
         // Written to at run time (by a handler or a helper it calls) ...
         if !mine
             .iter()
@@ -1339,6 +1340,11 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         let Some(access) = found else {
             continue;
         };
+        // Saved somewhere (`storage.saveSessions(sessions)`, `json.dump(SESSIONS, f)`):
+        // the table is a cache of a persisted store. Asked last: it reads the whole file.
+        if is_persisted(root, table, semantic) {
+            continue;
+        }
         let handler = semantic
             .request_handler(access.node)
             .or_else(|| semantic.enclosing_function(access.node))

@@ -5169,7 +5169,7 @@ fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> Stri
             "pass values as parameters: `{callee}(\"{}\", [{value}])`",
             sql("$1")
         ),
-        Driver::Mysql => format!(
+        Driver::Mysql | Driver::NodeSqlite => format!(
             "pass values as parameters: `{callee}(\"{}\", [{value}])`",
             sql("?")
         ),
@@ -5199,10 +5199,6 @@ fn help(sink: &Sink<'_>, value: &str, identifier: bool, statement: &str) -> Stri
         ),
         Driver::Drizzle | Driver::Kysely => format!(
             "use the `sql` tagged template, which sends `${{{value}}}` as a parameter, instead of `sql.raw()`"
-        ),
-        Driver::NodeSqlite => format!(
-            "pass values as parameters: `{callee}(\"{}\", [{value}])`",
-            sql("?")
         ),
         Driver::BetterSqlite => format!(
             "prepare with placeholders and pass values when running: `db.prepare(\"{}\").all({value})`",

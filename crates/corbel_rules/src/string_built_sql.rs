@@ -2002,11 +2002,12 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
         )
 }
 
-/// What the callers of a module-private Python helper (`def _count(type_=None)`) pass
-/// for `parameter`, found at every call in the file, with the default where a call
-/// leaves it out. `None` when the function is public, when its name is used other than
-/// by a call (handed on as a callback, imported elsewhere as `module._count`), when no
-/// call is in the file, or when a call passes `*args`/`**kwargs`.
+/// What the callers of a module-private helper (Python `def _count(type_=None)`, a JS
+/// function the module does not export) pass for `parameter`, found at every call in the
+/// file, with the Python default where a call leaves it out. `None` when the function is
+/// public, when its name is used other than by a call (handed on as a callback, imported
+/// elsewhere as `module._count`), when no call is in the file, or when a call spreads its
+/// arguments (`*args`, `**kwargs`, `...rest`).
 fn private_helper_arguments<'t>(
     function: Node<'t>,
     parameter: Node<'t>,
@@ -2108,7 +2109,7 @@ struct CallsInFile<'t> {
 }
 
 /// What the calls of `function` in this file (`_count(...)`, `self._count(...)` for a
-/// method) pass for `parameter`. `None` for functions other than Python `def`s.
+/// method) pass for `parameter`. JS functions go to `js_calls_in_file`.
 fn calls_in_file<'t>(
     function: Node<'t>,
     parameter: Node<'t>,

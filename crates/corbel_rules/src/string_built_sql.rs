@@ -1567,8 +1567,9 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             match node.kind() {
                 "identifier" | "property_identifier" => {
                     let name = semantic.text(node);
+                    // `request.user.id` was passed over above (`signed_in_user_id`).
                     if matches!(name, "request" | "req") {
-                        found = !is_signed_in_user_key(node, semantic);
+                        found = true;
                     } else if node.kind() == "identifier" && locals.len() < 8 {
                         let is_handler_parameter = parameter_of(node, semantic)
                             .is_some_and(|(function, _)| semantic.is_request_handler(function));
@@ -1670,10 +1671,14 @@ fn signed_in_user_id(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
     // `request.user.id`, or `cur_user.id` after `cur_user = request.user`: the signed-in
     // user's primary key, which the server looked up.
     let is_request_user = |expr: Node<'_>| {
-        matches!(
-            semantic.text(semantic.unwrap_expression(expr)),
-            "request.user" | "req.user" | "self.request.user"
-        )
+        let expr = semantic.unwrap_expression(expr);
+        member_name(expr, semantic) == Some("user")
+            && expr.child_by_field_name("object").is_some_and(|request| {
+                matches!(
+                    semantic.text(semantic.unwrap_expression(request)),
+                    "request" | "req" | "self.request"
+                )
+            })
     };
     if is_request_user(object) {
         return true;
@@ -1807,25 +1812,6 @@ fn assigned_expression(value: BindingValue<'_>) -> Option<Node<'_>> {
         BindingValue::Augmented(assignment) => assignment.child_by_field_name("right"),
         _ => None,
     }
-}
-
-/// `request.user.id` / `req.user.pk`: the database key of the signed-in user, which the
-/// server looked up, not something the client sent.
-fn is_signed_in_user_key(request: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    let Some(user) = request
-        .parent()
-        .filter(|p| matches!(p.kind(), "attribute" | "member_expression"))
-    else {
-        return false;
-    };
-    let Some(key) = user
-        .parent()
-        .filter(|p| matches!(p.kind(), "attribute" | "member_expression"))
-    else {
-        return false;
-    };
-    member_name(user, semantic) == Some("user")
-        && matches!(member_name(key, semantic), Some("id" | "pk"))
 }
 
 /// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
@@ -1964,15 +1950,17 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     // cursor or connection looks up what it returns, even when the request named what to
     // look up. A helper of this file is followed instead (it may build a name and return
     // it).
-    let imported = member_root(callee, semantic);
-    let handed_cursor = imported.kind() == "identifier"
-        && is_module_binding(imported, semantic)
-        && call_arguments(call).first().is_some_and(|first| {
+    // Asked last: it looks the callee up, and this runs on every call of a walk.
+    let handed_cursor = || {
+        let imported = member_root(callee, semantic);
+        call_arguments(call).first().is_some_and(|first| {
             matches!(
                 semantic.text(*first),
                 "cursor" | "cur" | "curs" | "conn" | "connection" | "txn" | "trx" | "tx"
             )
-        });
+        }) && imported.kind() == "identifier"
+            && is_module_binding(imported, semantic)
+    };
     // Django's `Product.objects.raw(sql)`: the rows of a raw query.
     let django_raw = call.kind() == "call"
         && method == Some("raw")
@@ -1981,8 +1969,7 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .is_some_and(|manager| member_name(manager, semantic) == Some("objects"));
     // node-postgres, mysql2, jsforce: `(await pool.query(sql)).rows` are stored rows.
     let js_query_result = call.kind() == "call_expression" && method == Some("query");
-    handed_cursor
-        || django_raw
+    django_raw
         || js_query_result
         // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
         || (call.kind() == "call" && method == Some("fetch"))
@@ -2000,6 +1987,7 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     | "scalar_one_or_none"
             )
         )
+        || handed_cursor()
 }
 
 /// What the callers of a module-private helper (Python `def _count(type_=None)`, a JS
@@ -2228,19 +2216,9 @@ fn unpacked_source<'t>(position: usize, semantic: &Semantic<'t>) -> Option<Node<
         }
     }
     // An assignment binds where it ends: `a, b = pair`, `const [a, b] = pair`.
-    let mut node = root.descendant_for_byte_range(position.checked_sub(1)?, position)?;
-    loop {
-        match node.kind() {
-            "assignment" if node.end_byte() == position => {
-                return node.child_by_field_name("right");
-            }
-            "variable_declarator" if node.end_byte() == position => {
-                return node.child_by_field_name("value");
-            }
-            _ if node.end_byte() > position => return None,
-            _ => node = node.parent()?,
-        }
-    }
+    let node = node_ending_at(position, &["assignment", "variable_declarator"], semantic)?;
+    node.child_by_field_name("right")
+        .or_else(|| node.child_by_field_name("value"))
 }
 
 fn is_class(node: Node<'_>) -> bool {
@@ -3920,11 +3898,21 @@ fn declared_without_value(binding: &Binding<'_>, semantic: &Semantic<'_>) -> boo
 
 /// The JS declarator whose name or pattern binds at `position` (its end).
 fn declarator_at<'t>(position: usize, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    node_ending_at(position, &["variable_declarator"], semantic)
+}
+
+/// The innermost node of one of `kinds` that ends exactly at `position`, where an
+/// assignment or a declaration binds its names: `x = ...`, `const { a } = ...`.
+fn node_ending_at<'t>(
+    position: usize,
+    kinds: &[&str],
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
     let mut node = semantic
         .root()
         .descendant_for_byte_range(position.checked_sub(1)?, position);
     while let Some(current) = node.filter(|n| n.end_byte() == position) {
-        if current.kind() == "variable_declarator" {
+        if kinds.contains(&current.kind()) {
             return Some(current);
         }
         node = current.parent();
@@ -3937,31 +3925,18 @@ fn assignment_block<'t>(binding: &Binding<'t>, semantic: &Semantic<'t>) -> Optio
     if !matches!(binding.value, BindingValue::Value(_)) {
         return None;
     }
-    let position = binding.position;
-    let mut node = semantic
-        .root()
-        .descendant_for_byte_range(position.checked_sub(1)?, position)?;
-    while node.end_byte() <= position {
-        if node.end_byte() == position
-            && matches!(
-                node.kind(),
-                "assignment" | "variable_declarator" | "assignment_expression"
-            )
-        {
-            let statement = node.parent()?;
-            let statement = if statement.kind() == "lexical_declaration"
-                || statement.kind() == "variable_declaration"
-                || statement.kind() == "expression_statement"
-            {
-                statement
-            } else {
-                return None;
-            };
-            return statement.parent();
-        }
-        node = node.parent()?;
-    }
-    None
+    let node = node_ending_at(
+        binding.position,
+        &["assignment", "variable_declarator", "assignment_expression"],
+        semantic,
+    )?;
+    let statement = node.parent().filter(|statement| {
+        matches!(
+            statement.kind(),
+            "lexical_declaration" | "variable_declaration" | "expression_statement"
+        )
+    })?;
+    statement.parent()
 }
 
 /// `ids = ", ".join(ids)` / `ids = ", ".join(map(str, ids))`: the name rebound to the

@@ -35,9 +35,10 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
 
 /// Every project rule (run once after all files), in id order.
 pub fn all_project_rules() -> &'static [&'static dyn ProjectRule] {
-    static RULES: [&dyn ProjectRule; 2] = [
+    static RULES: [&dyn ProjectRule; 3] = [
         &hs256_across_services::Hs256AcrossServicesProject,
         &in_memory_session_store::InMemorySessionStoreReplicas,
+        &unbounded_query::UnboundedQueryDrfPagination,
     ];
     &RULES
 }

@@ -3,8 +3,9 @@
 //! Python: SQLAlchemy (`session.query(M)...all()`, `session.scalars(select(M)).all()`,
 //! `session.execute(select(M)).scalars().all()`, Flask-SQLAlchemy `M.query...all()`),
 //! Django querysets that are materialized (`list()`, iteration, `many=True`, returned from
-//! a view), pymongo/Motor/Beanie `find()` turned into a list, and a raw `SELECT` read with
-//! `fetchall()`.
+//! a view), Django REST framework list views nothing pages (with a project part that reads
+//! the `REST_FRAMEWORK` settings), pymongo/Motor/Beanie `find()` turned into a list, and a
+//! raw `SELECT` read with `fetchall()`.
 //! TS/JS: Prisma `findMany`, TypeORM `find`/`findBy`/query builder `getMany`, Sequelize
 //! (and MikroORM) `findAll`, Mongoose `find`, the MongoDB driver's `find().toArray()`,
 //! knex, Kysely and Drizzle selects.
@@ -30,6 +31,9 @@ use corbel_engine::{
     Severity, Span, Trigger,
 };
 use tree_sitter::Node;
+
+mod drf_pagination;
+pub use drf_pagination::UnboundedQueryDrfPagination;
 
 pub struct UnboundedQuery;
 
@@ -84,6 +88,8 @@ impl Rule for UnboundedQuery {
                 ".find_all(",
                 ".find_many(",
                 "to_list(",
+                // DRF list views' settings (`DEFAULT_PAGINATION_CLASS`).
+                "REST_FRAMEWORK",
             ])],
             Family::JavaScript => &[Trigger::Any(&[
                 "findMany",
@@ -104,7 +110,14 @@ impl Rule for UnboundedQuery {
 
     fn node_kinds(&self, family: Family) -> &'static [&'static str] {
         match family {
-            Family::Python => &["call", "for_statement", "for_in_clause", "return_statement"],
+            Family::Python => &[
+                "call",
+                "for_statement",
+                "for_in_clause",
+                "return_statement",
+                "class_definition",
+                "expression_statement",
+            ],
             Family::JavaScript => &["call_expression", "await_expression"],
         }
     }
@@ -586,25 +599,30 @@ struct Candidate<'t> {
     help: String,
 }
 
-/// Reports a candidate unless its filters bound it or scope it to what the request names,
-/// it reads a lookup table, it runs in a background job, or the code does not show it
-/// runs while answering a request.
-fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
-    let filtering = candidate.filtering;
+/// Whether a read of `model` with these filters can return every row of a table that
+/// grows: no key or composite-key filter, no filter the model cannot see, not a lookup
+/// table, and not the children of what the request names.
+fn reads_whole_table(ctx: &RuleContext<'_, '_>, model: &str, filtering: Filtering) -> bool {
     if filtering.keyed || filtering.unknown || filtering.equalities >= 2 {
-        return;
+        return false;
     }
     // What the team says of a table beats what its name suggests.
-    let model = &candidate.model;
     let small = is_configured(model, ctx.option(SMALL_TABLES));
     let large = is_configured(model, ctx.option(LARGE_TABLES));
     if small || (!large && (is_lookup_table(model) || !grows_with_use(model))) {
-        return;
+        return false;
     }
     // Rows of what the request names (`filter(project=project)`, `where: { authorId }`):
     // the children of one parent, which on real code are nearly always a handful
     // (a user's tokens, a project's platforms); how many is unknown here.
-    if filtering.scoped {
+    !filtering.scoped
+}
+
+/// Reports a candidate unless its filters bound it or scope it to what the request names,
+/// it reads a lookup table, it runs in a background job, or the code does not show it
+/// runs while answering a request.
+fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
+    if !reads_whole_table(ctx, &candidate.model, candidate.filtering) {
         return;
     }
     let semantic = ctx.semantic;
@@ -1570,6 +1588,10 @@ fn has_bound_parameter(clause: &str) -> bool {
 // ------------------------------------------------------------------------------ Python
 
 fn check_python(node: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
+    if matches!(node.kind(), "class_definition" | "expression_statement") {
+        drf_pagination::check(node, ctx);
+        return;
+    }
     let semantic = ctx.semantic;
     if semantic.is_module_level(node) {
         return;
@@ -1783,37 +1805,69 @@ const DJANGO_LOOKUPS: &[&str] = &[
     "len",
 ];
 
-/// Reports a Django queryset materialized at `expr`; returns whether `expr` was one
-/// (bounded or not), so callers do not try other ORMs on it.
-fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool {
-    let semantic = ctx.semantic;
+/// What a Django queryset expression is, before its context is judged.
+enum DjangoRead<'t> {
+    /// Not rooted at a model manager (`Model.objects`).
+    NotDjango,
+    /// A queryset this rule leaves alone: sliced, streamed, grouped, a custom manager
+    /// method, a model only known at runtime, or bounded on another assignment.
+    NotJudged,
+    /// A plain queryset chain over `model` with nothing that bounds it.
+    Unbounded { query: Query<'t>, model: &'t str },
+}
+
+fn django_read<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> DjangoRead<'t> {
     let query = flatten(expr, semantic);
     let Some(model) = django_manager_model(query.root, semantic) else {
-        return false;
+        return DjangoRead::NotDjango;
     };
     // `model.objects` with `model = content_type.model_class()`: which table, and how
     // big, is unknown.
-    if !is_capitalized(model) {
-        return true;
+    if !is_capitalized(model) || query.links.is_empty() || query.sliced {
+        return DjangoRead::NotJudged;
     }
-    if query.links.is_empty() || query.sliced {
-        return true;
-    }
+    // `iterator()`, `none()`, a custom manager method: not ours to judge.
     if query
         .links
         .iter()
         .any(|link| !DJANGO_CHAIN.contains(&link.name))
     {
-        return true; // `iterator()`, `none()`, a custom manager method: not ours to judge
+        return DjangoRead::NotJudged;
     }
     // `values(...).annotate(...)` is a GROUP BY; `distinct()` over a projection is a set
     // of values, usually small.
     if query.has(&["values", "values_list"]) && query.has(&["annotate", "distinct"]) {
-        return true;
+        return DjangoRead::NotJudged;
     }
     if query.variables_bounded(query.links.len(), semantic, &["iterator", "none"], None) {
-        return true;
+        return DjangoRead::NotJudged;
     }
+    DjangoRead::Unbounded { query, model }
+}
+
+/// What the `filter()`/`exclude()` links of a queryset say about its rows.
+fn django_filtering(query: &Query<'_>, semantic: &Semantic<'_>) -> Filtering {
+    let unique = visible_unique_fields(semantic);
+    let mut filtering = Filtering::default();
+    for link in &query.links {
+        match link.name {
+            "filter" => filtering.merge(django_filter(link.call, &unique, semantic)),
+            "exclude" => filtering.filtered = true,
+            _ => {}
+        }
+    }
+    filtering
+}
+
+/// Reports a Django queryset materialized at `expr`; returns whether `expr` was one
+/// (bounded or not), so callers do not try other ORMs on it.
+fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool {
+    let semantic = ctx.semantic;
+    let (query, model) = match django_read(expr, semantic) {
+        DjangoRead::NotDjango => return false,
+        DjangoRead::NotJudged => return true,
+        DjangoRead::Unbounded { query, model } => (query, model),
+    };
     let scope = scope_text(expr, semantic);
     if scope.contains("Paginator") || scope.contains("paginate") {
         return true;
@@ -1826,15 +1880,7 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
     {
         return true;
     }
-    let unique = visible_unique_fields(semantic);
-    let mut filtering = Filtering::default();
-    for link in &query.links {
-        match link.name {
-            "filter" => filtering.merge(django_filter(link.call, &unique, semantic)),
-            "exclude" => filtering.filtered = true,
-            _ => {}
-        }
-    }
+    let filtering = django_filtering(&query, semantic);
     let built = query
         .hops
         .last()

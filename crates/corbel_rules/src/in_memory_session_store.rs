@@ -1241,8 +1241,44 @@ fn table_accesses<'t>(
     accesses
 }
 
-/// Whether a written value is a live object (a socket, a client, a response).
+/// Whether a written value is a live object (a socket, a client, a response), or a
+/// record that carries one (`{ sessionId, adminWs: null }`, `{ backend: spawnPty() }`):
+/// a terminal or socket pairing session lives in this process by nature.
 fn is_live_object<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
+    let record = crate::common::resolve_local(value, semantic);
+    if matches!(record.kind(), "object" | "dictionary") {
+        return carries_live_object(record, semantic);
+    }
+    is_live_value(value, semantic)
+}
+
+/// Whether a record literal has a field that names or holds a live object.
+fn carries_live_object<'t>(record: Node<'t>, semantic: &Semantic<'t>) -> bool {
+    named_children(record).into_iter().any(|entry| {
+        let (key, value) = match entry.kind() {
+            "pair" => (
+                entry.child_by_field_name("key"),
+                entry.child_by_field_name("value"),
+            ),
+            "method_definition" => (entry.child_by_field_name("name"), None),
+            "shorthand_property_identifier" => (Some(entry), None),
+            _ => (None, None),
+        };
+        let key_is_live = key.is_some_and(|key| {
+            let name = literal_str(key, semantic).unwrap_or_else(|| semantic.text(key).to_string());
+            name_words(&name).iter().any(|w| {
+                LIVE_OBJECT_WORDS.contains(&w.as_str()) || LIVE_RECORD_FIELDS.contains(&w.as_str())
+            })
+        });
+        key_is_live || value.is_some_and(|value| is_live_value(value, semantic))
+    })
+}
+
+/// Field names of a session record that hold a process's own resources, besides
+/// `LIVE_OBJECT_WORDS`: a pseudo-terminal.
+const LIVE_RECORD_FIELDS: &[&str] = &["pty", "tty"];
+
+fn is_live_value<'t>(value: Node<'t>, semantic: &Semantic<'t>) -> bool {
     let value = semantic.unwrap_expression(value);
     let callee = match value.kind() {
         "call" | "call_expression" => value.child_by_field_name("function"),

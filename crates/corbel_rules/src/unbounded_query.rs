@@ -541,7 +541,8 @@ fn is_lookup_table(model: &str) -> bool {
         || words.iter().any(|w| {
             matches!(
                 w.as_str(),
-                "schedule" | "schedules" | "scheduled" | "alembic"
+                // `CronJob`, `ScheduledTask`: job definitions someone set up, not runs.
+                "schedule" | "schedules" | "scheduled" | "cron" | "crons" | "crontab" | "alembic"
                     // `FeaturedMedia`, `PinnedPost`: the handful someone picked by hand.
                     | "featured" | "pinned" | "curated" | "highlighted"
             )

@@ -529,6 +529,12 @@ fn is_lookup_table(model: &str) -> bool {
                 | "repository"
                 | "dao"
                 | "data"
+                // `StatusEntry`, `ConfigItem`: a generic noun takes its meaning from the
+                // word before it.
+                | "entry"
+                | "entries"
+                | "item"
+                | "items"
         ) && !rest.is_empty()
         {
             words = rest;
@@ -4550,11 +4556,15 @@ mod tests {
             "self.role_model",
             "SqlRolePermission",
             "adminRepo",
+            "PoolStatusEntry",
+            "MenuItem",
         ] {
             assert!(is_lookup_table(name), "{name}");
         }
         for name in [
             "Order",
+            "OrderItem",
+            "LogEntry",
             "AuditEvent",
             "posts_authors",
             "RolloutEvent",

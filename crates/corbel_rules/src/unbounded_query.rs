@@ -637,6 +637,7 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
         return;
     }
     if in_background_job(candidate.anchor, semantic)
+        || in_development_only_code(candidate.anchor, semantic)
         || in_maintenance_function(candidate.anchor, semantic)
         || !on_request_path(candidate.anchor, semantic)
     {
@@ -1076,12 +1077,42 @@ const MAINTENANCE_WORDS: &[&str] = &[
     "gc",
 ];
 
+/// Whether `node` sits in the branch of an `if` that holds only in development
+/// (`if app.debug:`, `if settings.DEBUG:`, `if os.environ.get("FLASK_ENV") ==
+/// "development":`, `if (process.env.NODE_ENV === "development")`): debug routes that
+/// never serve production traffic.
+fn in_development_only_code(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.kind() == "if_statement" {
+            let in_consequence = parent
+                .child_by_field_name("consequence")
+                .is_some_and(|body| body.id() == current.id());
+            let development = parent.child_by_field_name("condition").is_some_and(|c| {
+                let text = semantic.text(c).to_ascii_lowercase();
+                (text.contains("development") || text.contains("debug"))
+                    && !text.contains("production")
+                    && !text.contains("not ")
+                    && !text.contains('!')
+            });
+            if in_consequence && development {
+                return true;
+            }
+        }
+        current = parent;
+    }
+    false
+}
+
 /// Whether `node` runs in a function (or a function nested in one) whose name says it is
 /// start-up or maintenance code, and that is not a request handler.
 fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if semantic.request_handler(node).is_some() {
-        return false;
-    }
+    semantic.request_handler(node).is_none() && in_function_named(node, MAINTENANCE_WORDS, semantic)
+}
+
+/// Whether `node` runs in a function (or a function nested in one) with one of `words`
+/// in its name.
+fn in_function_named(node: Node<'_>, words: &[&str], semantic: &Semantic<'_>) -> bool {
     let mut function = semantic.enclosing_function(node);
     for _ in 0..MAX_HOPS {
         let Some(current) = function else {
@@ -1093,7 +1124,7 @@ fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .unwrap_or("");
         if name_words(name)
             .iter()
-            .any(|word| MAINTENANCE_WORDS.contains(&word.as_str()))
+            .any(|word| words.contains(&word.as_str()))
         {
             return true;
         }
@@ -2042,16 +2073,25 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
 /// `is_admin=True`, `is_superuser=True`, `is_staff=True`: the administrators, a handful
 /// of rows whatever the size of the table.
 fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
-    matches!(
-        field,
-        "is_admin"
-            | "admin"
-            | "is_superuser"
-            | "superuser"
-            | "is_staff"
-            | "is_sysadmin"
-            | "sysadmin"
-    ) && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1"))
+    // `is_facility_manager`, `is_moderator`: a flag named for a role picks its holders.
+    let role_flag = field.strip_prefix("is_").is_some_and(|rest| {
+        matches!(
+            rest.rsplit('_').next().unwrap_or(rest),
+            "manager" | "moderator" | "administrator" | "superadmin"
+        )
+    });
+    (role_flag
+        || matches!(
+            field,
+            "is_admin"
+                | "admin"
+                | "is_superuser"
+                | "superuser"
+                | "is_staff"
+                | "is_sysadmin"
+                | "sysadmin"
+        ))
+        && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1"))
 }
 
 /// `role="admin"`, `roles__kind__contains="admin"`, `UserRole.name == "SYSTEM"`: a role

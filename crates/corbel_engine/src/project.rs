@@ -39,6 +39,9 @@ pub struct Project {
     root: PathBuf,
     /// Relative directory → whether it holds a service manifest.
     manifests: Mutex<BTreeMap<String, bool>>,
+    /// Relative directory → the service root of the files in it (`service_root` reads
+    /// and parses `package.json` files to decide, once per directory).
+    services: Mutex<BTreeMap<String, Option<String>>>,
     deployments: OnceLock<Vec<Deployment>>,
 }
 
@@ -47,6 +50,7 @@ impl Project {
         Project {
             root,
             manifests: Mutex::new(BTreeMap::new()),
+            services: Mutex::new(BTreeMap::new()),
             deployments: OnceLock::new(),
         }
     }
@@ -65,7 +69,21 @@ impl Project {
     /// dependencies), not a service, unless an enclosing `package.json` declares
     /// workspaces.
     pub fn service_root(&self, path: &str) -> Option<String> {
-        let candidates = self.manifest_dirs(parent_dir(path));
+        let dir = parent_dir(path);
+        if let Ok(cache) = self.services.lock() {
+            if let Some(known) = cache.get(dir) {
+                return known.clone();
+            }
+        }
+        let found = self.find_service_root(dir);
+        if let Ok(mut cache) = self.services.lock() {
+            cache.insert(dir.to_string(), found.clone());
+        }
+        found
+    }
+
+    fn find_service_root(&self, dir: &str) -> Option<String> {
+        let candidates = self.manifest_dirs(dir);
         let (first, enclosing) = candidates.split_first()?;
         let bare_module = !enclosing.is_empty()
             && self.only_bare_package_json(first)

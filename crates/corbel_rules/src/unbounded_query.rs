@@ -1107,12 +1107,9 @@ fn in_development_only_code(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// Whether `node` runs in a function (or a function nested in one) whose name says it is
 /// start-up or maintenance code, and that is not a request handler.
 fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    semantic.request_handler(node).is_none() && in_function_named(node, MAINTENANCE_WORDS, semantic)
-}
-
-/// Whether `node` runs in a function (or a function nested in one) with one of `words`
-/// in its name.
-fn in_function_named(node: Node<'_>, words: &[&str], semantic: &Semantic<'_>) -> bool {
+    if semantic.request_handler(node).is_some() {
+        return false;
+    }
     let mut function = semantic.enclosing_function(node);
     for _ in 0..MAX_HOPS {
         let Some(current) = function else {
@@ -1124,7 +1121,7 @@ fn in_function_named(node: Node<'_>, words: &[&str], semantic: &Semantic<'_>) ->
             .unwrap_or("");
         if name_words(name)
             .iter()
-            .any(|word| words.contains(&word.as_str()))
+            .any(|word| MAINTENANCE_WORDS.contains(&word.as_str()))
         {
             return true;
         }

@@ -1569,7 +1569,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                     let name = semantic.text(node);
                     // `request.user.id` was passed over above (`signed_in_user_id`).
                     if matches!(name, "request" | "req") {
-                        found = true;
+                        found = carries_request_input(node, semantic);
                     } else if node.kind() == "identifier" && locals.len() < 8 {
                         let is_handler_parameter = parameter_of(node, semantic)
                             .is_some_and(|(function, _)| semantic.is_request_handler(function));
@@ -1778,6 +1778,52 @@ fn key_of_fetched_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
         })
 }
 
+/// `record.id` where the parameter is typed as a model class the project imports from
+/// its models (`record: GrouparooRecord`, `user: User` from `../models/User`): the key
+/// the database assigned to a stored row.
+fn key_of_typed_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(
+        member_name(node, semantic),
+        Some("id" | "pk" | "_id" | "uuid")
+    ) {
+        return false;
+    }
+    let Some(record) = node
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")
+    else {
+        return false;
+    };
+    let Some((_, parameter)) = parameter_of(record, semantic) else {
+        return false;
+    };
+    let Some(annotation) = parameter.child_by_field_name("type") else {
+        return false;
+    };
+    let type_name = semantic
+        .text(annotation)
+        .trim_start_matches(':')
+        .trim()
+        .trim_end_matches('?');
+    if !type_name.starts_with(|c: char| c.is_ascii_uppercase())
+        || !type_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        return false;
+    }
+    semantic
+        .lookup(type_name, annotation.start_byte())
+        .is_some_and(|binding| match binding.value {
+            BindingValue::Import(module, _) => {
+                let module = module.to_ascii_lowercase();
+                (module.starts_with('.') || module.starts_with('@'))
+                    && (module.contains("model") || module.contains("entit"))
+            }
+            _ => false,
+        })
+}
+
 /// `listQuerySchema.parse(request.query)`, `QuerySchema.validate(req.query)`: request data
 /// a schema validated. Where a name or a fragment goes (`ORDER BY ${q.sortDir}`), such a
 /// schema is what pins it to a few values; it lives elsewhere, so the rule trusts it.
@@ -1814,10 +1860,76 @@ fn assigned_expression(value: BindingValue<'_>) -> Option<Node<'_>> {
     }
 }
 
-/// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
-/// or the request, directly or through locals and the assignments of `self.x`. A value
-/// built only from imports, other modules' results and attributes the file never assigns
-/// cannot be resolved here, and the rule stays silent about it.
+/// Members of an Express or Fastify request that carry what the client sent (`req.body`,
+/// `req.query`, `request.headers`), or what it stored through earlier requests
+/// (`req.user`, `req.session`).
+const REQUEST_INPUT_MEMBERS: &[&str] = &[
+    "body",
+    "query",
+    "params",
+    "param",
+    "headers",
+    "header",
+    "get",
+    "cookies",
+    "signedCookies",
+    "files",
+    "file",
+    "url",
+    "originalUrl",
+    "path",
+    "hostname",
+    "host",
+    "ip",
+    "ips",
+    "subdomains",
+    "rawBody",
+    "raw",
+    "payload",
+    "form",
+    "fields",
+    "data",
+    "input",
+    "user",
+    "session",
+    "auth",
+    "routeOptions",
+    "routerPath",
+    "id",
+];
+
+/// Whether a `req`/`request` name stands for what the client sent. The request object
+/// whole (`build(req)`) does, and so does every field of a protocol message (gRPC's
+/// `request.username`). Express and Fastify hand a handler `(req, res)`: there a member
+/// the server attached (`req.app`, `req.constructive.useModule("agentChat")`) holds the
+/// server's own state, not input.
+fn carries_request_input(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(parent) = name.parent().filter(|p| p.kind() == "member_expression") else {
+        return true;
+    };
+    if parent
+        .child_by_field_name("object")
+        .is_none_or(|object| object.id() != name.id())
+    {
+        return true;
+    }
+    let takes_response = parameter_of(name, semantic).is_some_and(|(function, _)| {
+        function
+            .child_by_field_name("parameters")
+            .and_then(|parameters| named_children(parameters).into_iter().nth(1))
+            .is_some_and(|second| {
+                matches!(
+                    semantic.text(second).split(':').next().unwrap_or("").trim(),
+                    "res" | "response" | "reply"
+                )
+            })
+    });
+    !takes_response
+        || parent
+            .child_by_field_name("property")
+            .is_none_or(|property| REQUEST_INPUT_MEMBERS.contains(&semantic.text(property)))
+}
+
 fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let mut pending = vec![(value, 0usize)];
     let mut seen = std::collections::HashSet::new();
@@ -1837,7 +1949,10 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                 "identifier" | "shorthand_property_identifier" => {
                     let name = semantic.text(node);
                     if matches!(name, "request" | "req") {
-                        return true;
+                        if carries_request_input(node, semantic) {
+                            return true;
+                        }
+                        continue;
                     }
                     if matches!(name, "self" | "cls" | "this") {
                         continue;
@@ -1900,7 +2015,7 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     let Some(object) = node.child_by_field_name("object") else {
                         continue;
                     };
-                    if signed_in_user_id(node, semantic) {
+                    if signed_in_user_id(node, semantic) || key_of_typed_record(node, semantic) {
                         continue;
                     }
                     if matches!(semantic.text(object), "self" | "cls" | "this") {
@@ -4394,8 +4509,13 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
         return true;
     }
     // Quoting and escaping helpers: `quote_ident(t)`, `connection.ops.quote_name(c)`,
-    // `pg.escapeIdentifier(t)`, `mysql.escape(v)`, `sql.Identifier(t)`.
-    if lower.contains("quote") || lower.contains("escape") || lower == "identifier" {
+    // `pg.escapeIdentifier(t)`, `mysql.escape(v)`, `sql.Identifier(t)`, and a project's
+    // own `ident(name)` (PostgreSQL's word for a quoted identifier).
+    if lower.contains("quote")
+        || lower.contains("escape")
+        || lower == "identifier"
+        || name_words(name).last().is_some_and(|word| word == "ident")
+    {
         return true;
     }
     if let Some(qualified) = semantic.qualified_name(function) {
@@ -4465,11 +4585,25 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
             escapes
                 || arguments
                     .first()
-                    .is_some_and(|pattern| keeps_only_word_characters(*pattern, semantic))
+                    .is_some_and(|pattern| keeps_only_safe_characters(*pattern, semantic))
                     && matches!(escaped.as_deref(), Some("" | "_"))
                 || (arguments.len() == 2
                     && arguments.iter().all(|a| semantic.is_constant_value(*a))
                     && object.is_some_and(|o| is_safe(o, cx, numeric, depth)))
+        }
+        // `re.sub(r"[^\w-]", "", name)`: Python's substitution is global.
+        "sub"
+            if semantic
+                .qualified_name(function)
+                .is_some_and(|q| q == "re.sub") =>
+        {
+            arguments
+                .first()
+                .is_some_and(|pattern| keeps_only_safe_characters(*pattern, semantic))
+                && arguments
+                    .get(1)
+                    .is_some_and(|r| matches!(literal_content(*r, semantic).as_str(), "" | "_"))
+                && arguments.len() == 3
         }
         // `"...".format(...)` / `"...".concat(...)`
         "format" | "concat" => semantic.string_build(call).is_some_and(|build| {
@@ -4526,17 +4660,19 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
     }
 }
 
-/// A global regex deleting every character outside a class of word characters:
-/// `/[^A-Za-z0-9_]/g`, `/[^\w]+/g`. What is left cannot leave a quoted literal or add
+/// A global regex deleting every character outside a class of word characters and
+/// harmless punctuation: `/[^A-Za-z0-9_]/g`, `/[^\w]+/g`, `/[^a-zA-Z0-9-_\/.]/g`, Python's
+/// `r"[^\w-]"` (`re.sub` is global). What is left cannot leave a quoted literal or add
 /// SQL syntax.
-fn keeps_only_word_characters(pattern: Node<'_>, semantic: &Semantic<'_>) -> bool {
+fn keeps_only_safe_characters(pattern: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let pattern = resolve_local(pattern, semantic);
-    if pattern.kind() != "regex" {
-        return false;
-    }
-    let global = pattern
-        .child_by_field_name("flags")
-        .is_some_and(|flags| semantic.text(flags).contains('g'));
+    let global = match pattern.kind() {
+        "regex" => pattern
+            .child_by_field_name("flags")
+            .is_some_and(|flags| semantic.text(flags).contains('g')),
+        "string" => true,
+        _ => false,
+    };
     let source = literal_content(pattern, semantic);
     let Some(class) = source
         .strip_prefix("[^")
@@ -4544,14 +4680,27 @@ fn keeps_only_word_characters(pattern: Node<'_>, semantic: &Semantic<'_>) -> boo
     else {
         return false;
     };
+    // Ranges other than these three could span a quote or a backslash (`.-_`, `A-z`):
+    // a `-` is read as literal only first, last, or right after a range or a class.
+    const SETS: &[&str] = &["A-Z", "a-z", "0-9", "\\w", "\\d"];
+    const SINGLES: &[&str] = &["_", "\\-", "\\/", "\\.", ".", "/", ":", "@", "+"];
     let mut rest = class;
+    let mut after_set = true;
     while !rest.is_empty() {
-        let step = ["A-Z", "a-z", "0-9", "\\w", "\\d", "_"]
-            .iter()
-            .find(|token| rest.starts_with(**token));
-        match step {
-            Some(token) => rest = &rest[token.len()..],
-            None => return false,
+        if let Some(set) = SETS.iter().find(|token| rest.starts_with(**token)) {
+            rest = &rest[set.len()..];
+            after_set = true;
+        } else if rest.starts_with('-') && (after_set || rest.len() == 1) {
+            rest = &rest[1..];
+            after_set = false;
+        } else if let Some(single) = SINGLES.iter().find(|token| rest.starts_with(**token)) {
+            rest = &rest[single.len()..];
+            after_set = false;
+            if rest.starts_with('-') && rest.len() > 1 {
+                return false;
+            }
+        } else {
+            return false;
         }
     }
     global && !class.is_empty()

@@ -338,6 +338,15 @@ const LOOKUP_WORDS: &[&str] = &[
     // A shop's payment and shipping methods.
     "method",
     "methods",
+    // Vocabularies of measure: meter-reading frequencies, billing cycles, units.
+    "frequency",
+    "frequencies",
+    "interval",
+    "intervals",
+    "cycle",
+    "cycles",
+    "unit",
+    "units",
     // Controlled vocabularies, UI widgets and installed modules: configuration.
     "thesaurus",
     "thesauri",
@@ -4679,6 +4688,8 @@ mod tests {
             "PoolStatusEntry",
             "MenuItem",
             "RecurringConsumableCharge",
+            "GReadingFrequency",
+            "CustomerBillingCycle",
         ] {
             assert!(is_lookup_table(name), "{name}");
         }

@@ -2236,7 +2236,14 @@ fn is_key_name(field: &str, unique: &[String]) -> bool {
 /// Fields declared unique in this file: Django `models.X(unique=True)` /
 /// `primary_key=True` / `OneToOneField`, SQLAlchemy `Column(..., unique=True)` /
 /// `mapped_column(..., primary_key=True)`.
-fn visible_unique_fields(semantic: &Semantic<'_>) -> Vec<String> {
+fn visible_unique_fields(semantic: &Semantic<'_>) -> std::rc::Rc<Vec<String>> {
+    // A walk of the whole file: once per file, not once per query.
+    semantic.memo("unbounded-query/unique-fields", || {
+        find_unique_fields(semantic)
+    })
+}
+
+fn find_unique_fields(semantic: &Semantic<'_>) -> Vec<String> {
     let mut fields = Vec::new();
     walk_preorder(semantic.root(), |node| {
         if node.kind() != "assignment" {
@@ -2615,6 +2622,16 @@ fn sqlalchemy_condition(
                     filtering.equalities += 1;
                 }
             }
+            // `Photo.date >= start`: narrowed by a runtime bound, like Django's
+            // `date__gte=start`.
+            if let (Some("<" | "<=" | ">" | ">="), [left, right]) = (operator, sides.as_slice()) {
+                let bounds = |column: &Node<'_>, bound: &Node<'_>| {
+                    column_name(*column, semantic).is_some() && !py_is_literal(*bound, semantic)
+                };
+                if bounds(left, right) || bounds(right, left) {
+                    filtering.scoped = true;
+                }
+            }
         }
         "binary_operator" => {
             // `(a == x) & (b == y)` / `a | b`
@@ -2676,7 +2693,9 @@ fn sqlalchemy_condition(
                         !parts.is_empty() && parts.iter().all(|p| p.keyed)
                     };
                 }
-                "not_" | "exists" | "between" => {}
+                "not_" | "exists" => {}
+                // `Photo.taken_at.between(start, end)`: the window the request chose.
+                "between" => filtering.scoped |= runtime_argument,
                 "in_" => {
                     let column = function
                         .child_by_field_name("object")

@@ -14,7 +14,10 @@ pub use context::ChainLink;
 pub use strings::StringBuild;
 
 use crate::language::{Family, Grammar};
+use std::any::Any;
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use tree_sitter::{Node, Tree};
 
 /// How deep alias chains (`a = b; b = c; ...`) are followed before giving up.
@@ -67,6 +70,9 @@ pub struct Semantic<'t> {
     scopes: Vec<Scope<'t>>,
     /// `self.x = v` / `this.x = v` / class fields, keyed by (class node id, attribute).
     attributes: HashMap<(usize, &'t str), Vec<BindingValue<'t>>>,
+    /// Answers about the whole file that a rule computes once and asks for at every
+    /// candidate (see [`Semantic::memo`]).
+    memo: RefCell<HashMap<&'static str, Rc<dyn Any>>>,
 }
 
 /// A dotted module path split into its import part and the member part.
@@ -79,6 +85,22 @@ fn join_path(module: &str, member: Option<&str>) -> String {
 }
 
 impl<'t> Semantic<'t> {
+    /// The answer stored under `key` for this file, computed by `compute` the first time
+    /// it is asked for: a walk of the whole file done once rather than per candidate.
+    /// Each key must always be used with the same type.
+    pub fn memo<T: 'static>(&self, key: &'static str, compute: impl FnOnce() -> T) -> Rc<T> {
+        if let Some(found) = self.memo.borrow().get(key) {
+            if let Ok(found) = Rc::clone(found).downcast::<T>() {
+                return found;
+            }
+        }
+        let value = Rc::new(compute());
+        self.memo
+            .borrow_mut()
+            .insert(key, Rc::clone(&value) as Rc<dyn Any>);
+        value
+    }
+
     pub fn build(tree: &'t Tree, source: &'t str, grammar: Grammar) -> Semantic<'t> {
         Semantic::build_visiting(tree, source, grammar, &mut |_| {})
     }
@@ -103,6 +125,7 @@ impl<'t> Semantic<'t> {
                 bindings: HashMap::new(),
             }],
             attributes: HashMap::new(),
+            memo: RefCell::default(),
         };
         match grammar.family() {
             Family::Python => python::collect(&mut semantic, visit),

@@ -1453,6 +1453,12 @@ fn flatten<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> Query<'t> {
                     value: BindingValue::Value(value),
                     ..
                 }) if is_followable(semantic.unwrap_expression(*value)) => {
+                    // `if favorites: stmt = stmt.where(...)`: a refinement made on one
+                    // branch only. The other branch reads what `stmt` was before it.
+                    if let Some(before) = conditional_refinement(root, *value, semantic) {
+                        current = before;
+                        continue;
+                    }
                     query.hops.push((root, query.links.len()));
                     current = *value;
                 }
@@ -1462,6 +1468,42 @@ fn flatten<'t>(expr: Node<'t>, semantic: &Semantic<'t>) -> Query<'t> {
         }
     }
     query
+}
+
+/// For `stmt = stmt.where(...)` assigned inside an `if` with no `else` that does not also
+/// hold the use `at`, the `stmt` the refinement started from: what the query is when the
+/// branch is not taken.
+fn conditional_refinement<'t>(
+    at: Node<'t>,
+    value: Node<'t>,
+    semantic: &Semantic<'t>,
+) -> Option<Node<'t>> {
+    let name = semantic.text(at);
+    let (_, base) = semantic.call_chain(value);
+    let base = semantic.unwrap_expression(base);
+    if base.kind() != "identifier" || semantic.text(base) != name {
+        return None;
+    }
+    let mut node = value;
+    while let Some(parent) = node.parent() {
+        if parent.byte_range().contains(&at.start_byte()) {
+            return None;
+        }
+        match parent.kind() {
+            // An `if` with no `else`: the query may skip the refinement. With branches on
+            // every path, each may refine it: left to the reading as a whole.
+            "if_statement" => {
+                let alone = parent.child_by_field_name("alternative").is_none();
+                return alone.then_some(base);
+            }
+            "elif_clause" | "else_clause" | "conditional_expression" | "ternary_expression" => {
+                return None
+            }
+            _ => {}
+        }
+        node = parent;
+    }
+    None
 }
 
 fn is_followable(value: Node<'_>) -> bool {
@@ -2144,7 +2186,7 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
                     return;
                 }
                 if let [field] = parts.as_slice() {
-                    if is_key_name(field, unique) || is_admin_flag(field, value, semantic) {
+                    if is_key_name(field, unique) || is_few_flag(field, value, semantic) {
                         filtering.keyed = true;
                     }
                 }
@@ -2160,27 +2202,38 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
 }
 
 /// `is_admin=True`, `is_superuser=True`, `is_staff=True`: the administrators, a handful
-/// of rows whatever the size of the table.
-fn is_admin_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
-    // `is_facility_manager`, `is_moderator`: a flag named for a role picks its holders.
-    let role_flag = field.strip_prefix("is_").is_some_and(|rest| {
-        matches!(
-            rest.rsplit('_').next().unwrap_or(rest),
-            "manager" | "moderator" | "administrator" | "superadmin"
-        )
-    });
-    (role_flag
-        || matches!(
-            field,
-            "is_admin"
-                | "admin"
-                | "is_superuser"
-                | "superuser"
-                | "is_staff"
-                | "is_sysadmin"
-                | "sysadmin"
-        ))
+/// of rows whatever the size of the table. Also `is_featured=True`, `pinned: true`: the
+/// few rows someone picked by hand.
+fn is_few_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
+    names_few_flag(field)
         && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1"))
+}
+
+/// A boolean column named for a role (`is_admin`, `is_facility_manager`) or for a pick
+/// by hand (`is_featured`, `pinned`, `is_favorite`).
+fn names_few_flag(field: &str) -> bool {
+    let flag = field.strip_prefix("is_").unwrap_or(field);
+    // `is_facility_manager`, `is_moderator`: a flag named for a role picks its holders.
+    let role_flag = field.starts_with("is_")
+        && matches!(
+            flag.rsplit('_').next().unwrap_or(flag),
+            "manager" | "moderator" | "administrator" | "superadmin"
+        );
+    role_flag
+        || matches!(
+            flag,
+            "admin"
+                | "superuser"
+                | "sysadmin"
+                | "featured"
+                | "pinned"
+                | "favorite"
+                | "favourite"
+                | "starred"
+                | "highlighted"
+                | "curated"
+        )
+        || field == "is_staff"
 }
 
 /// `role="admin"`, `roles__kind__contains="admin"`, `UserRole.name == "SYSTEM"`: a role
@@ -2225,7 +2278,7 @@ fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semanti
 fn selects_administrators(key: &str, value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let words = name_words(key);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();
-    is_admin_flag(&words.join("_"), Some(value), semantic)
+    is_few_flag(&words.join("_"), Some(value), semantic)
         || selects_admin_role(&words, Some(value), semantic)
 }
 
@@ -2544,9 +2597,9 @@ fn sqlalchemy_filtering(links: &[ChainLink<'_>], semantic: &Semantic<'_>) -> Fil
                         .child_by_field_name("name")
                         .map(|n| semantic.text(n));
                     let value = argument.child_by_field_name("value");
-                    if key.is_some_and(|k| {
-                        is_key_name(k, &unique) || is_admin_flag(k, value, semantic)
-                    }) {
+                    if key
+                        .is_some_and(|k| is_key_name(k, &unique) || is_few_flag(k, value, semantic))
+                    {
                         filtering.keyed = true;
                     }
                     if value.is_some_and(|v| !py_is_literal(v, semantic)) {
@@ -2598,6 +2651,10 @@ fn sqlalchemy_condition(
             // `filter(*filters)`, `filter(condition)`: built out of sight.
             filtering.unknown = true;
         }
+        // `.where(Photo.is_favorite)`: a flag that picks a few rows by hand or by role.
+        "attribute" if column_name(condition, semantic).is_some_and(names_few_flag) => {
+            filtering.keyed = true;
+        }
         "comparison_operator" => {
             let mut cursor = condition.walk();
             let operator = condition
@@ -2607,7 +2664,7 @@ fn sqlalchemy_condition(
             let sides = named_children(condition);
             if let (Some("=="), Some(left), Some(right)) = (operator, sides.first(), sides.get(1)) {
                 if column_name(*left, semantic).is_some_and(|c| {
-                    is_key_name(c, unique) || is_admin_flag(c, Some(*right), semantic)
+                    is_key_name(c, unique) || is_few_flag(c, Some(*right), semantic)
                 }) {
                     filtering.keyed = true;
                 }

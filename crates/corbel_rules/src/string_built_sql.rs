@@ -1736,16 +1736,21 @@ fn signed_in_user_id(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
         })
 }
 
+/// `record` in `record.id` (or `.pk`, `._id`, `.uuid`): a named record's key.
+fn record_of_key<'t>(node: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
+    matches!(
+        member_name(node, semantic),
+        Some("id" | "pk" | "_id" | "uuid")
+    )
+    .then(|| node.child_by_field_name("object"))
+    .flatten()
+    .filter(|object| object.kind() == "identifier")
+}
+
 /// `user.id` after `user = User.objects.get(email=email)`: the key of a row the database
 /// returned, a number it assigned, even when the request picked the row.
 fn key_of_fetched_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(member_name(node, semantic), Some("id" | "pk")) {
-        return false;
-    }
-    let Some(record) = node
-        .child_by_field_name("object")
-        .filter(|o| o.kind() == "identifier")
-    else {
+    let Some(record) = record_of_key(node, semantic) else {
         return false;
     };
     let bindings = semantic.bindings_in_scope_of(semantic.text(record), record.start_byte());
@@ -1782,16 +1787,7 @@ fn key_of_fetched_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// its models (`record: GrouparooRecord`, `user: User` from `../models/User`): the key
 /// the database assigned to a stored row.
 fn key_of_typed_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(
-        member_name(node, semantic),
-        Some("id" | "pk" | "_id" | "uuid")
-    ) {
-        return false;
-    }
-    let Some(record) = node
-        .child_by_field_name("object")
-        .filter(|o| o.kind() == "identifier")
-    else {
+    let Some(record) = record_of_key(node, semantic) else {
         return false;
     };
     let Some((_, parameter)) = parameter_of(record, semantic) else {

@@ -1889,9 +1889,6 @@ const REQUEST_INPUT_MEMBERS: &[&str] = &[
     "user",
     "session",
     "auth",
-    "routeOptions",
-    "routerPath",
-    "id",
 ];
 
 /// Whether a `req`/`request` name stands for what the client sent. The request object

@@ -737,13 +737,19 @@ fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool
     registered
 }
 
-/// A route string under `/admin` or a guard named for administrators.
+/// A route string under `/admin`, a guard named for administrators, or one that tests
+/// the user's administrator flag.
 fn admin_guard(text: &str, admin_word: &impl Fn(&String) -> bool) -> bool {
     let route = text
         .split(['"', '\'', '`'])
         .nth(1)
         .is_some_and(|route| route.starts_with("/admin") || route.contains("/admin/"));
+    // `@user_passes_test(lambda u: u.is_superuser)`: a test of the user's role.
+    let role_test = ["is_superuser", "is_staff", "is_admin", "isAdmin"]
+        .iter()
+        .any(|flag| text.contains(flag));
     route
+        || role_test
         || name_words(text.split('(').next().unwrap_or(text))
             .iter()
             .any(admin_word)

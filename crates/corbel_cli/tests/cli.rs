@@ -102,6 +102,34 @@ fn typescript_findings_count_too() {
     );
 }
 
+/// A helper that runs the statement it is handed twice: its caller's SQL reaches two sinks.
+const TWICE_PY: &str = r#"import sqlite3
+
+from flask import Flask
+
+app = Flask(__name__)
+cache = sqlite3.connect("cache.db")
+
+
+def run_logged(statement):
+    cache.execute(statement)
+    return cache.execute(statement).fetchall()
+
+
+@app.route("/entries/<slug>/touch")
+def touch_entry(slug):
+    return str(run_logged("UPDATE entries SET seen = 1 WHERE slug = '" + slug + "'"))
+"#;
+
+#[test]
+fn a_finding_reached_twice_is_reported_once() {
+    let repo = Repo::new();
+    repo.write("app/views.py", TWICE_PY);
+    let out = check(&repo, &["--select", "string-built-sql"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
+}
+
 #[test]
 fn bad_flags_exit_2() {
     let repo = Repo::with_finding();

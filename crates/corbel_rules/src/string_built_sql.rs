@@ -349,7 +349,9 @@ fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> 
 /// view, or a value taken whole from the request. Checked before the receiver is
 /// classified, which costs more and is wasted on `conn.execute(select(...))`.
 fn may_carry_sql_text(query: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    semantic.string_build(query).is_some() || direct_request_value(query, semantic, 0).is_some()
+    semantic.string_build(query).is_some()
+        || direct_request_value(query, semantic, 0).is_some()
+        || !helper_callers(query, semantic).is_empty()
 }
 
 /// How sure we are that `object.execute(...)` runs SQL, and which library it is.
@@ -939,10 +941,106 @@ fn hands_out_placeholder(value: Node<'_>, sink: &Sink<'_>, semantic: &Semantic<'
         .any(|argument| mentions_identifier(argument, collector, semantic))
 }
 
+/// When `query` is a parameter of a function in this file that never reassigns it, the
+/// calls of that function here, each with the argument it passes for `query`: only
+/// arguments built from pieces (a bare name passed on stops the search, so helpers
+/// calling each other cannot loop).
+fn helper_callers<'t>(query: Node<'t>, semantic: &Semantic<'t>) -> Vec<(Node<'t>, Node<'t>)> {
+    let query = semantic.unwrap_expression(query);
+    if query.kind() != "identifier" {
+        return Vec::new();
+    }
+    let Some((function, parameter)) = parameter_of(query, semantic) else {
+        return Vec::new();
+    };
+    let reassigned = semantic
+        .bindings_in_scope_of(semantic.text(query), query.start_byte())
+        .iter()
+        .any(|binding| !matches!(binding.value, BindingValue::Unknown));
+    if reassigned {
+        return Vec::new();
+    }
+    let Some(calls) = calls_in_file(function, parameter, semantic) else {
+        return Vec::new();
+    };
+    calls
+        .arguments
+        .into_iter()
+        .filter(|argument| semantic.string_build(*argument).is_some())
+        .filter_map(|argument| {
+            let mut node = argument;
+            for _ in 0..3 {
+                node = node.parent()?;
+                if matches!(node.kind(), "call" | "call_expression") {
+                    return Some((node, argument));
+                }
+            }
+            None
+        })
+        // A file may define helpers of the same name in several scopes: only the calls
+        // that reach this one.
+        .filter(|(call, _)| calls_this(*call, function, semantic))
+        .collect()
+}
+
+/// Whether `call`'s callee name resolves, where it is called, to `function`.
+fn calls_this(call: Node<'_>, function: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(callee) = call
+        .child_by_field_name("function")
+        .filter(|f| f.kind() == "identifier")
+    else {
+        // `self._run(...)`: a method of the class, matched by name.
+        return true;
+    };
+    // A JS function declaration is hoisted: called above it, in the block it is
+    // declared in, the name is bound to something the model does not name.
+    let in_its_block = || {
+        function
+            .parent()
+            .is_some_and(|block| block.byte_range().contains(&call.start_byte()))
+    };
+    match semantic
+        .lookup(semantic.text(callee), call.start_byte())
+        .map(|binding| binding.value)
+    {
+        Some(BindingValue::Value(value)) => {
+            let value = semantic.unwrap_expression(value);
+            value.byte_range() == function.byte_range()
+                || function
+                    .parent()
+                    .is_some_and(|p| p.byte_range() == value.byte_range())
+                || value
+                    .parent()
+                    .is_some_and(|p| p.byte_range() == function.byte_range())
+        }
+        Some(BindingValue::Unknown) | None => in_its_block(),
+        Some(_) => false,
+    }
+}
+
 fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
     let semantic = ctx.semantic;
     let operator_tool = is_operator_tool_path(ctx.path);
     for &query in &sink.queries {
+        // `def query_db(query, args=()): get_db().execute(query, args)`: a helper of
+        // this file that runs its parameter. What its callers here build is checked
+        // where they build it.
+        let callers = helper_callers(query, semantic);
+        if !callers.is_empty() {
+            for (call, argument) in callers {
+                let outer = Sink {
+                    call,
+                    queries: vec![argument],
+                    callee: semantic
+                        .text(call.child_by_field_name("function").unwrap_or(call))
+                        .to_string(),
+                    evidence: sink.evidence,
+                    driver: sink.driver,
+                };
+                check_sink(&outer, ctx);
+            }
+            continue;
+        }
         let Some(build) = semantic.string_build(query) else {
             // Not built here, but taken whole from the request: `orderByRaw(req.query.sort)`.
             if sink.evidence != Evidence::Unknown && !ctx.is_test_file {
@@ -4886,6 +4984,74 @@ fn admits_only_listed(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> 
         .is_some_and(|member| Some(member) == parameter)
 }
 
+/// Whether a mapping's keys are all written as literals: a dict or object literal with no
+/// `**`/`...` spread, or a comprehension keeping the keys of one
+/// (`{k: v for k, v in data.items() if v is not None}`), through a local name.
+fn has_literal_keys(mapping: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
+    if depth > 8 {
+        return false;
+    }
+    let mapping = semantic.unwrap_expression(mapping);
+    match mapping.kind() {
+        "dictionary" | "object" => named_children(mapping).iter().all(|entry| {
+            matches!(entry.kind(), "pair" | "comment")
+                && entry.child_by_field_name("key").is_some_and(|key| {
+                    matches!(key.kind(), "string" | "property_identifier" | "integer")
+                        && semantic.string_build(key).is_none_or(|b| b.is_constant())
+                })
+        }),
+        "dictionary_comprehension" => {
+            let children = named_children(mapping);
+            let key = children
+                .first()
+                .filter(|pair| pair.kind() == "pair")
+                .and_then(|pair| pair.child_by_field_name("key"));
+            let clauses: Vec<Node<'_>> = children
+                .iter()
+                .copied()
+                .filter(|c| c.kind() == "for_in_clause")
+                .collect();
+            let [clause] = clauses.as_slice() else {
+                return false;
+            };
+            let (Some(key), Some(left), Some(iterated)) = (
+                key,
+                clause.child_by_field_name("left"),
+                clause.child_by_field_name("right"),
+            ) else {
+                return false;
+            };
+            // `for k, v in data.items()` / `for k in data`, keyed by `k`.
+            let first_target = match left.kind() {
+                "identifier" => Some(left),
+                "pattern_list" | "tuple_pattern" => left.named_child(0),
+                _ => None,
+            };
+            let source = match semantic.unwrap_expression(iterated).kind() {
+                "call" => {
+                    let function = iterated.child_by_field_name("function");
+                    function
+                        .filter(|f| matches!(last_name(*f, semantic), "items" | "keys"))
+                        .and_then(|f| f.child_by_field_name("object"))
+                }
+                _ => Some(iterated),
+            };
+            first_target.is_some_and(|target| semantic.text(target) == semantic.text(key))
+                && source.is_some_and(|source| has_literal_keys(source, semantic, depth + 1))
+        }
+        "identifier" => {
+            let bindings =
+                semantic.bindings_in_scope_of(semantic.text(mapping), mapping.start_byte());
+            !bindings.is_empty()
+                && bindings.iter().all(|binding| match binding.value {
+                    BindingValue::Value(value) => has_literal_keys(value, semantic, depth + 1),
+                    _ => false,
+                })
+        }
+        _ => false,
+    }
+}
+
 fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
     let semantic = cx.semantic;
     if !cx.spend() {
@@ -5050,6 +5216,17 @@ fn safe_iterable(items: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> bool {
                             })
                         })
                         && semantic.text(arguments[1]).replace(' ', "") == "flat=True"
+                }
+                // The keys of a mapping are names (of columns, of bind parameters), and
+                // names count only when the request supplies them: `parameters.keys()`
+                // after `parameters = {k: v for k, v in data.items() if v is not None}`.
+                "keys"
+                    if items.kind() == "call"
+                        && object.is_some_and(|o| {
+                            has_literal_keys(o, semantic, next) || !from_request(o, semantic, 0)
+                        }) =>
+                {
+                    true
                 }
                 // `M.keys()` / `M.values()` of a constant mapping
                 "keys" | "values" => object.is_some_and(|o| {

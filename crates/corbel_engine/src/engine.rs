@@ -560,23 +560,14 @@ fn lint_source(
             .into_iter()
             .chain(notices.into_iter().map(|notice| (notice, None)))
             .collect();
-    in_source_order.sort_by(|(a, _), (b, _)| {
-        (a.span.start, a.span.end, a.rule, &a.message).cmp(&(
-            b.span.start,
-            b.span.end,
-            b.rule,
-            &b.message,
-        ))
-    });
+    in_source_order
+        .sort_by(|(a, _), (b, _)| (a.span, a.rule, &a.message).cmp(&(b.span, b.rule, &b.message)));
     // One finding reached twice (a helper with two statements that run its parameter)
     // is reported once.
     in_source_order.dedup_by(|(a, _), (b, _)| {
         a.fact.is_none()
             && b.fact.is_none()
-            && a.rule == b.rule
-            && a.span.start == b.span.start
-            && a.span.end == b.span.end
-            && a.message == b.message
+            && (a.span, a.rule, &a.message) == (b.span, b.rule, &b.message)
     });
     for (raw, suppression) in in_source_order {
         if let Some(fact) = raw.fact {

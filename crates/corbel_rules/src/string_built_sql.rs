@@ -351,7 +351,7 @@ fn python_sink<'t>(call: Node<'t>, semantic: &Semantic<'t>) -> Option<Sink<'t>> 
 fn may_carry_sql_text(query: Node<'_>, semantic: &Semantic<'_>) -> bool {
     semantic.string_build(query).is_some()
         || direct_request_value(query, semantic, 0).is_some()
-        || !helper_callers(query, semantic).is_empty()
+        || handed_parameter(query, semantic).is_some()
 }
 
 /// How sure we are that `object.execute(...)` runs SQL, and which library it is.
@@ -941,25 +941,29 @@ fn hands_out_placeholder(value: Node<'_>, sink: &Sink<'_>, semantic: &Semantic<'
         .any(|argument| mentions_identifier(argument, collector, semantic))
 }
 
+/// The function and parameter `query` names, when it is a parameter the function never
+/// reassigns: the statement a helper is handed (`def query_db(query, args=())`).
+fn handed_parameter<'t>(query: Node<'t>, semantic: &Semantic<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let query = semantic.unwrap_expression(query);
+    if query.kind() != "identifier" {
+        return None;
+    }
+    let declared = parameter_of(query, semantic)?;
+    let reassigned = semantic
+        .bindings_in_scope_of(semantic.text(query), query.start_byte())
+        .iter()
+        .any(|binding| !matches!(binding.value, BindingValue::Unknown));
+    (!reassigned).then_some(declared)
+}
+
 /// When `query` is a parameter of a function in this file that never reassigns it, the
 /// calls of that function here, each with the argument it passes for `query`: only
 /// arguments built from pieces (a bare name passed on stops the search, so helpers
 /// calling each other cannot loop).
 fn helper_callers<'t>(query: Node<'t>, semantic: &Semantic<'t>) -> Vec<(Node<'t>, Node<'t>)> {
-    let query = semantic.unwrap_expression(query);
-    if query.kind() != "identifier" {
-        return Vec::new();
-    }
-    let Some((function, parameter)) = parameter_of(query, semantic) else {
+    let Some((function, parameter)) = handed_parameter(query, semantic) else {
         return Vec::new();
     };
-    let reassigned = semantic
-        .bindings_in_scope_of(semantic.text(query), query.start_byte())
-        .iter()
-        .any(|binding| !matches!(binding.value, BindingValue::Unknown));
-    if reassigned {
-        return Vec::new();
-    }
     let Some(calls) = calls_in_file(function, parameter, semantic) else {
         return Vec::new();
     };
@@ -1028,12 +1032,13 @@ fn check_sink(sink: &Sink<'_>, ctx: &mut RuleContext<'_, '_>) {
         let callers = helper_callers(query, semantic);
         if !callers.is_empty() {
             for (call, argument) in callers {
+                let Some(function) = call.child_by_field_name("function") else {
+                    continue;
+                };
                 let outer = Sink {
                     call,
                     queries: vec![argument],
-                    callee: semantic
-                        .text(call.child_by_field_name("function").unwrap_or(call))
-                        .to_string(),
+                    callee: callee_name(function, semantic),
                     evidence: sink.evidence,
                     driver: sink.driver,
                 };
@@ -2021,6 +2026,10 @@ fn carries_request_input(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .is_none_or(|property| REQUEST_INPUT_MEMBERS.contains(&semantic.text(property)))
 }
 
+/// Whether a value could carry input: it reads a parameter, a loop or unpacking target,
+/// or the request, directly or through locals and the assignments of `self.x`. A value
+/// built only from imports, other modules' results and attributes the file never assigns
+/// cannot be resolved here, and the rule stays silent about it.
 fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let mut pending = vec![(value, 0usize)];
     let mut seen = std::collections::HashSet::new();
@@ -4984,8 +4993,8 @@ fn admits_only_listed(callback: Node<'_>, cx: &Safety<'_, '_>, depth: usize) -> 
         .is_some_and(|member| Some(member) == parameter)
 }
 
-/// Whether a mapping's keys are all written as literals: a dict or object literal with no
-/// `**`/`...` spread, or a comprehension keeping the keys of one
+/// Whether a Python mapping's keys are all written as literals: a dict literal with no
+/// `**` spread, or a comprehension keeping the keys of one
 /// (`{k: v for k, v in data.items() if v is not None}`), through a local name.
 fn has_literal_keys(mapping: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool {
     if depth > 8 {
@@ -4993,10 +5002,10 @@ fn has_literal_keys(mapping: Node<'_>, semantic: &Semantic<'_>, depth: usize) ->
     }
     let mapping = semantic.unwrap_expression(mapping);
     match mapping.kind() {
-        "dictionary" | "object" => named_children(mapping).iter().all(|entry| {
+        "dictionary" => named_children(mapping).iter().all(|entry| {
             matches!(entry.kind(), "pair" | "comment")
                 && entry.child_by_field_name("key").is_some_and(|key| {
-                    matches!(key.kind(), "string" | "property_identifier" | "integer")
+                    matches!(key.kind(), "string" | "integer")
                         && semantic.string_build(key).is_none_or(|b| b.is_constant())
                 })
         }),

@@ -662,9 +662,9 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
     if builds_choices(candidate.anchor, semantic) {
         return;
     }
-    if in_admin_console(candidate.anchor, ctx.path, semantic)
-        && !names_any(&candidate.model, GENERATED_WORDS)
+    if !names_any(&candidate.model, GENERATED_WORDS)
         && !is_configured(&candidate.model, ctx.option(LARGE_TABLES))
+        && in_admin_console(candidate.anchor, ctx.path, semantic)
     {
         return;
     }
@@ -715,14 +715,9 @@ fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool
     };
     // Python: the handler's decorators (`@app.route("/admin/users")`,
     // `@staff_member_required`).
-    if let Some(decorated) = handler
-        .parent()
-        .filter(|parent| parent.kind() == "decorated_definition")
-    {
-        let mut cursor = decorated.walk();
-        return decorated
-            .named_children(&mut cursor)
-            .filter(|child| child.kind() == "decorator")
+    if handler.kind() == "function_definition" {
+        return decorators(handler)
+            .into_iter()
             .any(|decorator| admin_guard(semantic.text(decorator), &admin_word));
     }
     // JS: the route registration the handler is an argument of.
@@ -1331,6 +1326,18 @@ fn parameter_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t s
 /// The last name of each decorator of a function: `shared_task` for
 /// `@celery.shared_task(bind=True)`.
 fn decorator_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t str> {
+    decorators(function)
+        .into_iter()
+        .map(|decorator| {
+            let text = semantic.text(decorator).trim_start_matches('@');
+            let head = text.split('(').next().unwrap_or("");
+            head.rsplit('.').next().unwrap_or("").trim()
+        })
+        .collect()
+}
+
+/// The decorators of a Python function or a JS class method.
+fn decorators(function: Node<'_>) -> Vec<Node<'_>> {
     let mut decorators = Vec::new();
     match function.kind() {
         "function_definition" => {
@@ -1360,13 +1367,6 @@ fn decorator_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t s
         _ => {}
     }
     decorators
-        .into_iter()
-        .map(|decorator| {
-            let text = semantic.text(decorator).trim_start_matches('@');
-            let head = text.split('(').next().unwrap_or("");
-            head.rsplit('.').next().unwrap_or("").trim()
-        })
-        .collect()
 }
 
 /// A query after following method chains and the local variables they were built in.

@@ -299,3 +299,12 @@ pub fn mentions_identifier(node: Node<'_>, name: &str, semantic: &Semantic<'_>) 
     });
     found
 }
+
+/// A path's file stem and its directories, innermost first: `app/management/commands/x.py`
+/// gives `x` and `commands`, `management`, `app`.
+pub fn stem_and_dirs(path: &str) -> (&str, Vec<&str>) {
+    let mut parts = path.rsplit('/');
+    let file = parts.next().unwrap_or("");
+    let stem = file.split('.').next().unwrap_or("");
+    (stem, parts.collect())
+}

@@ -17,7 +17,7 @@
 
 use crate::common::{
     js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
-    py_argument, resolve_local, Lookup,
+    py_argument, resolve_local, stem_and_dirs, Lookup,
 };
 use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder, Binding};
 use corbel_engine::{
@@ -1256,15 +1256,6 @@ fn on_database_records(text: &str) -> bool {
         let word = word.to_ascii_lowercase();
         BOOKKEEPING_TABLES.contains(&word.as_str()) || SYSTEM_CATALOGS.contains(&word.as_str())
     })
-}
-
-/// A path's file stem and its directories, innermost first: `app/management/commands/x.py`
-/// gives `x` and `commands`, `management`, `app`.
-fn stem_and_dirs(path: &str) -> (&str, Vec<&str>) {
-    let mut parts = path.rsplit('/');
-    let file = parts.next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
-    (stem, parts.collect())
 }
 
 /// Commands an operator runs by hand: Django management commands, `scripts/` and

@@ -23,7 +23,7 @@
 
 use crate::common::{
     js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
-    py_argument, resolve_local, Lookup,
+    py_argument, resolve_local, stem_and_dirs, Lookup,
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
@@ -694,16 +694,14 @@ fn emit(ctx: &mut RuleContext<'_, '_>, candidate: Candidate<'_>) {
 /// `/admin`, or a guard on it lets only administrators in (`@staff_member_required`,
 /// `@superuser_required`, `router.get("/x", requireAdmin, handler)`).
 fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool {
-    let mut parts: Vec<&str> = path.split('/').collect();
-    let file = parts.pop().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or(file);
+    let (stem, dirs) = stem_and_dirs(path);
     let admin_word = |word: &String| {
         matches!(
             word.as_str(),
             "admin" | "admins" | "administration" | "backoffice" | "superuser" | "staff"
         )
     };
-    if parts
+    if dirs
         .iter()
         .chain([&stem])
         .any(|part| name_words(part).iter().any(admin_word))

@@ -1639,11 +1639,21 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         let mut locals = Vec::new();
         // The end of a subtree whose request data a schema has validated.
         let mut validated_until = 0usize;
+        // The test of a conditional (`"AND user_id = :uid" if user_id else ""`): it picks a
+        // branch, and its value never reaches the text.
+        let mut tested: Vec<std::ops::Range<usize>> = Vec::new();
         walk_preorder(expr, |node| {
-            if found || nodes_left == 0 || node.start_byte() < validated_until {
+            if found
+                || nodes_left == 0
+                || node.start_byte() < validated_until
+                || tested.iter().any(|test| test.contains(&node.start_byte()))
+            {
                 return;
             }
             nodes_left -= 1;
+            if let Some(test) = conditional_test(node) {
+                tested.push(test.byte_range());
+            }
             // Rows the database returned are stored data, whatever picked them.
             let stored = matches!(node.kind(), "call" | "call_expression")
                 && reads_database_rows(node, semantic);
@@ -1724,6 +1734,16 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
         }
     }
     false
+}
+
+/// The test of a conditional expression: Python's `a if test else b` (the second named
+/// child) or a JS `test ? a : b`.
+fn conditional_test(node: Node<'_>) -> Option<Node<'_>> {
+    match node.kind() {
+        "conditional_expression" => node.named_child(1),
+        "ternary_expression" => node.child_by_field_name("condition"),
+        _ => None,
+    }
 }
 
 /// An argument the caller checked against an allowlist or a pattern before the call
@@ -2106,7 +2126,12 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                     let Some(object) = node.child_by_field_name("object") else {
                         continue;
                     };
-                    if signed_in_user_id(node, semantic) || key_of_typed_record(node, semantic) {
+                    // Keys the database assigned: the signed-in user's, a typed model's,
+                    // a row the function fetched (`(await repo.findOne(...)).id`).
+                    if signed_in_user_id(node, semantic)
+                        || key_of_typed_record(node, semantic)
+                        || key_of_fetched_record(node, semantic)
+                    {
                         continue;
                     }
                     if matches!(semantic.text(object), "self" | "cls" | "this") {
@@ -4386,6 +4411,28 @@ fn has_numeric_default(parameter: Node<'_>) -> bool {
     default.is_some_and(|d| matches!(d.kind(), "integer" | "float" | "number"))
 }
 
+/// Types whose text form is digits, signs, dashes, colons and letters, never a quote:
+/// numbers, booleans, dates and times (`datetime`, `datetime.date`, a JS `Date`), UUIDs
+/// and decimals. The module a type is named through (`datetime.`, `uuid.`, `decimal.`) is
+/// allowed beside it.
+const SAFE_TYPES: &[&str] = &[
+    "int",
+    "float",
+    "bool",
+    "number",
+    "bigint",
+    "boolean",
+    "PositiveInt",
+    "NonNegativeInt",
+    "datetime",
+    "date",
+    "time",
+    "Date",
+    "UUID",
+    "UUID4",
+    "Decimal",
+];
+
 fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let Some(annotation) = parameter.child_by_field_name("type") else {
         return false;
@@ -4412,36 +4459,13 @@ fn has_safe_annotation(parameter: Node<'_>, semantic: &Semantic<'_>) -> bool {
         .filter(|t| !t.is_empty())
         .collect();
     !tokens.is_empty()
-        && tokens.iter().any(|t| {
-            matches!(
-                *t,
-                "int"
-                    | "float"
-                    | "bool"
-                    | "number"
-                    | "bigint"
-                    | "boolean"
-                    | "PositiveInt"
-                    | "NonNegativeInt"
-            )
-        })
+        && tokens.iter().any(|t| SAFE_TYPES.contains(t))
         && tokens.iter().all(|t| {
-            matches!(
-                *t,
-                "int"
-                    | "float"
-                    | "bool"
-                    | "number"
-                    | "bigint"
-                    | "boolean"
-                    | "PositiveInt"
-                    | "NonNegativeInt"
-                    | "None"
-                    | "Optional"
-                    | "Union"
-                    | "undefined"
-                    | "null"
-            )
+            SAFE_TYPES.contains(t)
+                || matches!(
+                    *t,
+                    "None" | "Optional" | "Union" | "undefined" | "null" | "uuid" | "decimal"
+                )
         })
 }
 
@@ -5610,5 +5634,10 @@ mod tests {
         assert!(!check("str"));
         assert!(!check("Optional[str]"));
         assert!(!check("Literal[\"asc\", x]"));
+        assert!(check("datetime"));
+        assert!(check("Optional[datetime.date]"));
+        assert!(check("uuid.UUID | None"));
+        assert!(!check("uuid"));
+        assert!(!check("dict[str, datetime]"));
     }
 }

@@ -2011,6 +2011,21 @@ const REQUEST_INPUT_MEMBERS: &[&str] = &[
 /// the server attached (`req.app`, `req.constructive.useModule("agentChat")`) holds the
 /// server's own state, not input.
 fn carries_request_input(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    // Starlette's `request.state` and `request.app` hold what the server's middleware
+    // and startup attached (`request.state.org_id` from the API key), not what was sent.
+    if let Some(attribute) = name.parent().filter(|p| p.kind() == "attribute") {
+        let on_request = attribute
+            .child_by_field_name("object")
+            .is_some_and(|object| object.id() == name.id());
+        let member = attribute
+            .child_by_field_name("attribute")
+            .map(|a| semantic.text(a));
+        // A gRPC servicer's `(self, request, context)` gets a message whose fields,
+        // whatever their names, are input.
+        let grpc_message = parameter_of(name, semantic)
+            .is_some_and(|(function, _)| parameter_names(function, semantic).contains(&"context"));
+        return grpc_message || !(on_request && matches!(member, Some("state" | "app")));
+    }
     let Some(parent) = name.parent().filter(|p| p.kind() == "member_expression") else {
         return true;
     };
@@ -3573,6 +3588,12 @@ const FIXED_FORMAT_METHODS: &[&str] = &[
     "slugify",
     // Hex digits only.
     "hexdigest",
+    // Dates and times parsed or built from a number (`datetime.strptime(s, "%Y-%m-%d")`
+    // raises on anything else): their text is digits, dashes and colons.
+    "strptime",
+    "fromisoformat",
+    "fromtimestamp",
+    "utcfromtimestamp",
 ];
 
 /// Attributes holding a driver's parameter marker (`%s` or `?`), spliced where a bound
@@ -4666,6 +4687,12 @@ fn safe_call(call: Node<'_>, cx: &Safety<'_, '_>, numeric: &[&str], depth: usize
             .is_some_and(|a| is_safe(*a, cx, numeric, depth)),
         "toString" | "strip" | "lower" | "upper" | "trim" | "toLowerCase" | "toUpperCase" => {
             object.is_some_and(|o| is_safe(o, cx, numeric, depth))
+        }
+        // `parsed.date()`: the date or time of a safe datetime.
+        "date" | "time"
+            if arguments.is_empty() && object.is_some_and(|o| is_safe(o, cx, numeric, depth)) =>
+        {
+            true
         }
         // `", ".join(parts)` / `parts.join(", ")`
         "join" => {

@@ -1747,7 +1747,17 @@ fn has_key_predicate(clause: &str) -> bool {
 /// (`= %s`, `= ?`, `= :name`, `= $1`, `IN (:...ids)`): the rows of a given parent.
 fn has_bound_parameter(clause: &str) -> bool {
     clause.match_indices('=').any(|(at, _)| {
-        let after = clause[at + 1..].trim_start();
+        let mut after = clause[at + 1..].trim_start();
+        // `= CAST(:org_id AS uuid)`, `= ANY(%s)`, `= LOWER(?)`: the parameter inside a
+        // function applied to it.
+        while let Some(open) = after.find('(').filter(|&open| {
+            open > 0
+                && after[..open]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }) {
+            after = after[open + 1..].trim_start();
+        }
         after.starts_with("%S")
             || after.starts_with('?')
             || after.starts_with(':')

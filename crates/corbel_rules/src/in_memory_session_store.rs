@@ -845,6 +845,11 @@ const NOT_A_SESSION_TABLE: &[&str] = &[
     "threads",
     "task",
     "tasks",
+    // A session's running statements (`_active_queries[session_id]` of thread ids).
+    "query",
+    "queries",
+    "execution",
+    "executions",
     "queue",
     "queues",
     "stream",

@@ -1662,6 +1662,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             if stored
                 || looked_up
                 || parses_with_schema(node, semantic)
+                || calls_named_validator(node, semantic)
                 || key_of_fetched_record(node, semantic)
                 || signed_in_user_id(node, semantic)
             {
@@ -1955,6 +1956,24 @@ fn parses_with_schema(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .last()
             .is_some_and(|w| w == "schema" || w == "validator")
     })
+}
+
+/// A call to the project's own validator, named for what it checks (`validate_engine(
+/// req.engine)`, `sanitizeSortField(sort)`): what it returns is what it let through, as
+/// with a schema's `parse`.
+fn calls_named_validator(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(node.kind(), "call" | "call_expression") {
+        return false;
+    }
+    let Some(function) = node.child_by_field_name("function") else {
+        return false;
+    };
+    let words = name_words(last_name(function, semantic));
+    words.len() >= 2
+        && matches!(
+            words[0].as_str(),
+            "validate" | "validated" | "sanitize" | "sanitise" | "sanitized" | "sanitised"
+        )
 }
 
 /// The expression a binding gives its name: the value assigned, or the right side of

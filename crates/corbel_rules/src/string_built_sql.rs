@@ -1661,8 +1661,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
                 node.kind() == "call" && maps_through_lookup(node, &Safety::new(semantic), 0);
             if stored
                 || looked_up
-                || parses_with_schema(node, semantic)
-                || calls_named_validator(node, semantic)
+                || validated_input(node, semantic)
                 || key_of_fetched_record(node, semantic)
                 || signed_in_user_id(node, semantic)
             {
@@ -1935,33 +1934,12 @@ fn key_of_typed_record(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
         })
 }
 
-/// `listQuerySchema.parse(request.query)`, `QuerySchema.validate(req.query)`: request data
-/// a schema validated. Where a name or a fragment goes (`ORDER BY ${q.sortDir}`), such a
-/// schema is what pins it to a few values; it lives elsewhere, so the rule trusts it.
-fn parses_with_schema(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if !matches!(node.kind(), "call" | "call_expression") {
-        return false;
-    }
-    let Some(callee) = node
-        .child_by_field_name("function")
-        .filter(|f| matches!(f.kind(), "attribute" | "member_expression"))
-    else {
-        return false;
-    };
-    matches!(
-        member_name(callee, semantic),
-        Some("parse" | "parseAsync" | "safeParse" | "validate" | "validateSync" | "validateAsync")
-    ) && callee.child_by_field_name("object").is_some_and(|schema| {
-        name_words(last_name(schema, semantic))
-            .last()
-            .is_some_and(|w| w == "schema" || w == "validator")
-    })
-}
-
-/// A call to the project's own validator, named for what it checks (`validate_engine(
-/// req.engine)`, `sanitizeSortField(sort)`): what it returns is what it let through, as
-/// with a schema's `parse`.
-fn calls_named_validator(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
+/// Request data something validated, whose result the rule trusts where a name or a
+/// fragment goes (`ORDER BY ${q.sortDir}`): a schema's `listQuerySchema.parse(request.query)`
+/// / `QuerySchema.validate(req.query)`, or the project's own validator named for what it
+/// checks (`validate_engine(req.engine)`, `sanitizeSortField(sort)`). Either lives
+/// elsewhere and is what pins the value to a few choices.
+fn validated_input(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
     if !matches!(node.kind(), "call" | "call_expression") {
         return false;
     }
@@ -1969,11 +1947,33 @@ fn calls_named_validator(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
         return false;
     };
     let words = name_words(last_name(function, semantic));
-    words.len() >= 2
+    if words.len() >= 2
         && matches!(
             words[0].as_str(),
             "validate" | "validated" | "sanitize" | "sanitise" | "sanitized" | "sanitised"
         )
+    {
+        return true;
+    }
+    matches!(function.kind(), "attribute" | "member_expression")
+        && matches!(
+            member_name(function, semantic),
+            Some(
+                "parse"
+                    | "parseAsync"
+                    | "safeParse"
+                    | "validate"
+                    | "validateSync"
+                    | "validateAsync"
+            )
+        )
+        && function
+            .child_by_field_name("object")
+            .is_some_and(|schema| {
+                name_words(last_name(schema, semantic))
+                    .last()
+                    .is_some_and(|w| w == "schema" || w == "validator")
+            })
 }
 
 /// The expression a binding gives its name: the value assigned, or the right side of
@@ -2039,11 +2039,13 @@ fn carries_request_input(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
         let member = attribute
             .child_by_field_name("attribute")
             .map(|a| semantic.text(a));
+        if !(on_request && matches!(member, Some("state" | "app"))) {
+            return true;
+        }
         // A gRPC servicer's `(self, request, context)` gets a message whose fields,
         // whatever their names, are input.
-        let grpc_message = parameter_of(name, semantic)
+        return parameter_of(name, semantic)
             .is_some_and(|(function, _)| parameter_names(function, semantic).contains(&"context"));
-        return grpc_message || !(on_request && matches!(member, Some("state" | "app")));
     }
     let Some(parent) = name.parent().filter(|p| p.kind() == "member_expression") else {
         return true;

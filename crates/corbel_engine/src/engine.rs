@@ -660,13 +660,14 @@ fn check_tree(
     // The nodes some active rule wants, gathered while the model is built: rules need
     // the whole model (a name may be bound further down), not a second walk.
     let mut nodes = Vec::new();
-    let semantic = Semantic::build_visiting(tree, source, grammar, &mut |node| {
+    let mut semantic = Semantic::build_visiting(tree, source, grammar, &mut |node| {
         if let Some(candidates) = table.get(usize::from(node.kind_id())) {
             if candidates.iter().any(|&index| activation.rules[index]) {
                 nodes.push((node, candidates));
             }
         }
     });
+    semantic.set_path(path);
     for (node, candidates) in nodes {
         for &index in candidates {
             if !activation.rules[index] {

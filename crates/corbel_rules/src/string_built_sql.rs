@@ -1656,7 +1656,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             }
             // Rows the database returned are stored data, whatever picked them.
             let stored = matches!(node.kind(), "call" | "call_expression")
-                && reads_database_rows(node, semantic);
+                && (reads_database_rows(node, semantic) || opaque_project_call(node, semantic));
             let looked_up =
                 node.kind() == "call" && maps_through_lookup(node, &Safety::new(semantic), 0);
             if stored
@@ -2198,12 +2198,30 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                 }
                 // Rows the database returned: stored data, not input (second-order values
                 // are not followed, as in CodeQL's and semgrep's default sources).
-                "call" | "call_expression" if reads_database_rows(node, semantic) => {}
+                "call" | "call_expression"
+                    if reads_database_rows(node, semantic)
+                        || opaque_project_call(node, semantic) => {}
                 _ => stack.extend(named_children(node).into_iter().rev()),
             }
         }
     }
     false
+}
+
+/// A call of a function in another module of the project (`format_default_clause(req.default)`
+/// from `lagun.db.utils`): this file does not show what it does with its arguments, so
+/// what it returns is not followed back to them. One handed the request whole
+/// (`load_json_body(req)`) reads the request, and its result is input.
+fn opaque_project_call(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    semantic.calls_project_function(call)
+        && !call
+            .child_by_field_name("arguments")
+            .is_some_and(|arguments| {
+                named_children(arguments).into_iter().any(|argument| {
+                    argument.kind() == "identifier"
+                        && matches!(semantic.text(argument), "request" | "req")
+                })
+            })
 }
 
 /// `cur.fetchall()`, `res.fetchone()`, asyncpg's `conn.fetch(...)`, SQLAlchemy's

@@ -73,6 +73,9 @@ pub struct Semantic<'t> {
     /// Answers about the whole file that a rule computes once and asks for at every
     /// candidate (see [`Semantic::memo`]).
     memo: RefCell<HashMap<&'static str, Rc<dyn Any>>>,
+    /// The folders of the file's path from the report root: a Python import that starts
+    /// with one of them (`lagun.db.utils` in `lagun/api/tables.py`) is the project's own.
+    folders: Vec<String>,
 }
 
 /// A dotted module path split into its import part and the member part.
@@ -126,6 +129,7 @@ impl<'t> Semantic<'t> {
             }],
             attributes: HashMap::new(),
             memo: RefCell::default(),
+            folders: Vec::new(),
         };
         match grammar.family() {
             Family::Python => python::collect(&mut semantic, visit),
@@ -136,6 +140,72 @@ impl<'t> Semantic<'t> {
 
     pub fn source(&self) -> &'t str {
         self.source
+    }
+
+    /// Records where the file sits (`/`-separated, from the report root), so imports of
+    /// the project's own modules can be told from libraries.
+    pub fn set_path(&mut self, path: &str) {
+        let mut folders: Vec<String> = path.split('/').map(str::to_string).collect();
+        folders.pop();
+        self.folders = folders;
+    }
+
+    /// Whether a call runs a function imported from another module of this project:
+    /// `format_default_clause(...)` after `from lagun.db.utils import ...` or
+    /// `from .utils import ...`, `sql.buildWhere(...)` after `import * as sql from
+    /// './sql'`. What that function does with its arguments is in a file this model does
+    /// not see. A class (`Filters(**args)`) is not one: the object holds its arguments.
+    pub fn calls_project_function(&self, call: Node<'_>) -> bool {
+        let Some(callee) = call
+            .child_by_field_name("function")
+            .map(|c| self.unwrap_expression(c))
+        else {
+            return false;
+        };
+        // The function itself, or a function of an imported module (`sql.buildWhere`);
+        // not a method of an imported object (`listQuerySchema.parse`).
+        let imported = match callee.kind() {
+            "identifier" => callee,
+            "attribute" | "member_expression" => match callee.child_by_field_name("object") {
+                Some(object) if object.kind() == "identifier" => object,
+                _ => return false,
+            },
+            _ => return false,
+        };
+        let Some(BindingValue::Import(module, member)) = self
+            .lookup(self.text(imported), imported.start_byte())
+            .map(|binding| binding.value)
+        else {
+            return false;
+        };
+        // `from . import ddl` names a module of the package.
+        let names_module =
+            member.is_none() || self.family == Family::Python && module.chars().all(|c| c == '.');
+        if !(names_module || imported.id() == callee.id()) {
+            return false;
+        }
+        let Some(path) = self.qualified_name(callee) else {
+            return false;
+        };
+        let name = path.rsplit(['.', '/']).next().unwrap_or("");
+        !name.starts_with(|c: char| c.is_ascii_uppercase()) && self.is_project_module(&path)
+    }
+
+    fn is_project_module(&self, path: &str) -> bool {
+        match self.family {
+            Family::Python => {
+                path.starts_with('.')
+                    || path
+                        .split('.')
+                        .next()
+                        .is_some_and(|head| self.folders.iter().any(|folder| folder == head))
+            }
+            // Relative paths, and the aliases bundlers and `tsconfig` paths give the
+            // source folder.
+            Family::JavaScript => ["./", "../", "@/", "~/", "#", "src/"]
+                .iter()
+                .any(|prefix| path.starts_with(prefix)),
+        }
     }
 
     pub fn root(&self) -> Node<'t> {

@@ -164,3 +164,30 @@ fn keyword_tokens_are_not_functions() {
     assert!(function.is_named());
     assert!(semantic.enclosing_function(function).is_none());
 }
+
+#[test]
+fn functions_of_the_projects_own_modules_are_told_from_libraries() {
+    let source = "import os\nimport shop.db.ddl as ddl_mod\nfrom . import ddl\nfrom .ddl import quote\n\
+                  from shop.db.sql import clause, Clause\nfrom requests import get\nfrom .schemas import list_schema\n\
+                  quote(a)\nclause(b)\nddl.default(c)\nddl_mod.default(d)\nget(e)\nos.path.join(f)\nClause(g)\n\
+                  list_schema.load(h)\n";
+    let tree = parse(Grammar::Python, source);
+    let mut semantic = Semantic::build(&tree, source, Grammar::Python);
+    semantic.set_path("shop/api/tables.py");
+    let project = |callee: &str| semantic.calls_project_function(call(&semantic, callee));
+    for callee in ["quote", "clause", "ddl.default", "ddl_mod.default"] {
+        assert!(project(callee), "{callee}");
+    }
+    for callee in ["get", "os.path.join", "Clause", "list_schema.load"] {
+        assert!(!project(callee), "{callee}");
+    }
+
+    let source = "import { columnDefault } from './ddl';\nimport * as sql from '../lib/sql';\n\
+                  import { trimEnd } from 'lodash';\nimport { schema } from '@/schemas';\n\
+                  columnDefault(a);\nsql.where(b);\ntrimEnd(c);\nschema.parse(d);\n";
+    let tree = parse(Grammar::TypeScript, source);
+    let semantic = Semantic::build(&tree, source, Grammar::TypeScript);
+    let project = |callee: &str| semantic.calls_project_function(call(&semantic, callee));
+    assert!(project("columnDefault") && project("sql.where"));
+    assert!(!project("trimEnd") && !project("schema.parse"));
+}

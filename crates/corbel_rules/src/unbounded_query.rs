@@ -2120,7 +2120,8 @@ fn hop_value<'t>(hop: Node<'t>, semantic: &Semantic<'t>) -> Option<Node<'t>> {
     }
 }
 
-/// `User.objects` / `cls._default_manager` / `models.User.objects`: the model's name.
+/// `User.objects` / `cls._default_manager` / `models.User.objects` /
+/// `get_user_model().objects`: the model's name.
 fn django_manager_model<'t>(root: Node<'t>, semantic: &Semantic<'t>) -> Option<&'t str> {
     if root.kind() != "attribute" {
         return None;
@@ -2138,6 +2139,14 @@ fn django_manager_model<'t>(root: Node<'t>, semantic: &Semantic<'t>) -> Option<&
         }
         "identifier" => semantic.text(object),
         "attribute" => semantic.text(object.child_by_field_name("attribute")?),
+        // Django's accessor for the project's user model.
+        "call"
+            if object
+                .child_by_field_name("function")
+                .is_some_and(|function| last_name(function, semantic) == "get_user_model") =>
+        {
+            "User"
+        }
         _ => return None,
     };
     (model != "self").then_some(model)

@@ -1198,8 +1198,8 @@ fn in_development_only_code(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
 /// Whether `node` runs in a function (or a function nested in one) whose name says it is
 /// start-up or maintenance code, and that is not a request handler.
 fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
-    if semantic.request_handler(node).is_some() {
-        return false;
+    if let Some(handler) = semantic.request_handler(node) {
+        return rebuilds_whole_tables(handler, semantic);
     }
     let mut function = semantic.enclosing_function(node);
     for _ in 0..MAX_HOPS {
@@ -1221,6 +1221,21 @@ fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
             .filter(|outer| outer.byte_range() != current.byte_range());
     }
     false
+}
+
+/// Whether a request handler's own name says it rebuilds or clears whole tables, an
+/// operator's action whose point is to read every row (`reset_article_table`,
+/// `rebuild_search_index`, `purge_orphans`). Start-up words (`init`, `seed`) say nothing
+/// here: a page's handler may well be called `init_page`.
+fn rebuilds_whole_tables(handler: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let Some(name) = handler.child_by_field_name("name") else {
+        return false;
+    };
+    let words = name_words(semantic.text(name));
+    let has = |candidates: &[&str]| words.iter().any(|w| candidates.contains(&w.as_str()));
+    has(&[
+        "rebuild", "reindex", "backfill", "migrate", "purge", "prune", "vacuum",
+    ]) || has(&["reset", "truncate"]) && has(&["table", "tables", "index", "database", "db"])
 }
 
 /// Decorators of scheduled and queued jobs and signal handlers: Celery
@@ -1803,8 +1818,10 @@ fn py_call(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
     match function.kind() {
         "identifier" => {
             let name = semantic.text(function);
-            if !matches!(name, "list" | "tuple" | "set" | "frozenset" | "sorted")
-                || !semantic.is_unbound(function)
+            if !matches!(
+                name,
+                "list" | "tuple" | "set" | "frozenset" | "sorted" | "len"
+            ) || !semantic.is_unbound(function)
             {
                 return;
             }
@@ -1813,6 +1830,10 @@ fn py_call(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 return;
             };
             if argument.kind() == "keyword_argument" {
+                return;
+            }
+            if name == "len" {
+                django_sink(*argument, COUNTED_BY_LEN, ctx);
                 return;
             }
             let how = format!("materialized by `{name}()`");
@@ -2076,6 +2097,19 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
         format!("`{}` (`{name}`)", semantic.text(expr))
     };
     let rows = filtering.rows(&format!("`{model}`"));
+    let (message, help) = if how == COUNTED_BY_LEN {
+        (
+            format!("{shown} is {how}, which loads {rows} to count them"),
+            "let the database count: `.count()`, or `.exists()` to test for any".to_string(),
+        )
+    } else {
+        (
+            format!("{shown} is {how} with no slice or paginator: it loads {rows}"),
+            format!(
+                "page it: `{model}.objects.filter(pk__gt=last_pk).order_by(\"pk\")[:50]` (keyset), a `Paginator`, or DRF pagination; batch jobs can stream with `.iterator()`"
+            ),
+        )
+    };
     emit(
         ctx,
         Candidate {
@@ -2083,14 +2117,15 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
             span: Span::of(&expr),
             model: model.to_string(),
             filtering,
-            message: format!("{shown} is {how} with no slice or paginator: it loads {rows}"),
-            help: format!(
-                "page it: `{model}.objects.filter(pk__gt=last_pk).order_by(\"pk\")[:50]` (keyset), a `Paginator`, or DRF pagination; batch jobs can stream with `.iterator()`"
-            ),
+            message,
+            help,
         },
     );
     true
 }
+
+/// `len(queryset)` evaluates the queryset: every row is fetched to be counted.
+const COUNTED_BY_LEN: &str = "counted with `len()`";
 
 /// Whether a queryset is projected to key columns only: `values_list("id", flat=True)`,
 /// `values("pk")`.

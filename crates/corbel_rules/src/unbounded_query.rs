@@ -716,7 +716,8 @@ fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool
     if handler.kind() == "function_definition" {
         return decorators(handler)
             .into_iter()
-            .any(|decorator| admin_guard(semantic.text(decorator), &admin_word));
+            .any(|decorator| admin_guard(semantic.text(decorator), &admin_word))
+            || class_guards_method(handler, semantic, &admin_word);
     }
     // JS: the route registration the handler is an argument of.
     let Some(arguments) = handler.parent().filter(|p| p.kind() == "arguments") else {
@@ -728,6 +729,43 @@ fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool
         .take_while(|argument| argument.id() != handler.id())
         .any(|argument| admin_guard(semantic.text(argument), &admin_word));
     registered
+}
+
+/// A Django class-based view whose class applies an administrators' guard to this method:
+/// `@method_decorator(is_platform_admin(), name="get")` (or `name="dispatch"`, every
+/// method).
+fn class_guards_method(
+    method: Node<'_>,
+    semantic: &Semantic<'_>,
+    admin_word: &impl Fn(&String) -> bool,
+) -> bool {
+    let Some(class) = corbel_engine::semantic::enclosing_class(semantic.root(), method) else {
+        return false;
+    };
+    let Some(name) = method.child_by_field_name("name").map(|n| semantic.text(n)) else {
+        return false;
+    };
+    let class_decorators = class
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")
+        .map(|decorated| {
+            named_children(decorated)
+                .into_iter()
+                .filter(|d| d.kind() == "decorator")
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    class_decorators.into_iter().any(|decorator| {
+        let text = semantic.text(decorator);
+        let Some(inner) = text.strip_prefix("@method_decorator(") else {
+            return false;
+        };
+        let applies = [name, "dispatch"].iter().any(|method| {
+            inner.contains(&format!("name=\"{method}\""))
+                || inner.contains(&format!("name='{method}'"))
+        });
+        applies && admin_guard(inner, admin_word)
+    })
 }
 
 /// A route string under `/admin`, a guard named for administrators, or one that tests

@@ -2256,6 +2256,7 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let js_query_result = call.kind() == "call_expression" && method == Some("query");
     django_raw
         || js_query_result
+        || (call.kind() == "call" && orm_read(callee, method, semantic))
         // asyncpg's `conn.fetch(sql)`; a JS `.fetch()` is more often HTTP.
         || (call.kind() == "call" && method == Some("fetch"))
         || matches!(
@@ -2273,6 +2274,38 @@ fn reads_database_rows(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
             )
         )
         || handed_cursor()
+}
+
+/// An ORM read that hands back stored rows: SQLAlchemy's `session.query(Status)...first()`,
+/// Flask-SQLAlchemy's `Status.query.filter(...).one()`, Django's
+/// `Status.objects.filter(...).first()` or `.get(...)`.
+fn orm_read(callee: Node<'_>, method: Option<&str>, semantic: &Semantic<'_>) -> bool {
+    if !matches!(
+        method,
+        Some("first" | "one" | "one_or_none" | "all" | "get" | "last")
+    ) {
+        return false;
+    }
+    let mut members = Vec::new();
+    let mut current = callee.child_by_field_name("object");
+    while let Some(node) = current {
+        current = match node.kind() {
+            "attribute" => {
+                members.extend(member_name(node, semantic));
+                node.child_by_field_name("object")
+            }
+            "call" => node.child_by_field_name("function"),
+            "identifier" => {
+                // `request.query.get("name")` (aiohttp) is the query string, not a table.
+                if matches!(semantic.text(node), "request" | "req") {
+                    return false;
+                }
+                break;
+            }
+            _ => return false,
+        };
+    }
+    members.iter().any(|m| matches!(*m, "query" | "objects"))
 }
 
 /// What the callers of a module-private helper (Python `def _count(type_=None)`, a JS

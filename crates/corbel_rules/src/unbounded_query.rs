@@ -327,6 +327,9 @@ const LOOKUP_WORDS: &[&str] = &[
     "icons",
     "rank",
     "ranks",
+    // `ImageFormat`, `ExportFormat`: the formats a tool supports.
+    "format",
+    "formats",
     // A forum's badge kinds, a mail server's domains: a handful per installation.
     "badge",
     "badges",

@@ -1654,7 +1654,8 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             if let Some(test) = conditional_test(node) {
                 tested.push(test.byte_range());
             }
-            // Rows the database returned are stored data, whatever picked them.
+            // Rows the database returned are stored data, whatever picked them; what a
+            // function of another module returns is out of sight.
             let stored = matches!(node.kind(), "call" | "call_expression")
                 && (reads_database_rows(node, semantic) || opaque_project_call(node, semantic));
             let looked_up =

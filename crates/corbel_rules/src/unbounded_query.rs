@@ -1237,7 +1237,8 @@ fn in_development_only_code(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
 }
 
 /// Whether `node` runs in a function (or a function nested in one) whose name says it is
-/// start-up or maintenance code, and that is not a request handler.
+/// start-up or maintenance code, and that is not a request handler; a request handler
+/// counts only when its name says it rebuilds or clears whole tables.
 fn in_maintenance_function(node: Node<'_>, semantic: &Semantic<'_>) -> bool {
     if let Some(handler) = semantic.request_handler(node) {
         return rebuilds_whole_tables(handler, semantic);

@@ -748,17 +748,7 @@ fn class_guards_method(
     let Some(name) = method.child_by_field_name("name").map(|n| semantic.text(n)) else {
         return false;
     };
-    let class_decorators = class
-        .parent()
-        .filter(|p| p.kind() == "decorated_definition")
-        .map(|decorated| {
-            named_children(decorated)
-                .into_iter()
-                .filter(|d| d.kind() == "decorator")
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    class_decorators.into_iter().any(|decorator| {
+    decorators(class).into_iter().any(|decorator| {
         let text = semantic.text(decorator);
         let Some(inner) = text.strip_prefix("@method_decorator(") else {
             return false;
@@ -1391,11 +1381,11 @@ fn decorator_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t s
         .collect()
 }
 
-/// The decorators of a Python function or a JS class method.
+/// The decorators of a Python function or class, or of a JS class method.
 fn decorators(function: Node<'_>) -> Vec<Node<'_>> {
     let mut decorators = Vec::new();
     match function.kind() {
-        "function_definition" => {
+        "function_definition" | "class_definition" => {
             if let Some(decorated) = function
                 .parent()
                 .filter(|p| p.kind() == "decorated_definition")

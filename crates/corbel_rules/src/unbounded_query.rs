@@ -403,6 +403,8 @@ const GENERATED_WORDS: &[&str] = &[
     "refund",
     "cart",
     "booking",
+    // An auction's bids: a row per offer, as an order is.
+    "bid",
     "reservation",
     "appointment",
     "shipment",
@@ -571,6 +573,7 @@ fn is_lookup_table(model: &str) -> bool {
     }
     let last = words.last().map(String::as_str).unwrap_or("");
     LOOKUP_WORDS.contains(&last)
+        || is_staff_roster(model)
         || words.iter().any(|w| {
             matches!(
                 w.as_str(),
@@ -585,6 +588,18 @@ fn is_lookup_table(model: &str) -> bool {
         || words
             .iter()
             .any(|w| w.contains("permission") || matches!(w.as_str(), "role" | "roles"))
+}
+
+/// `StaffMember`, `staff_profiles`: the people the operator employs, a roster that grows
+/// with hiring, not with use. What staff do (`StaffCharge`, `StaffShift`) still grows.
+fn is_staff_roster(model: &str) -> bool {
+    let table = model.rsplit('.').next().unwrap_or(model);
+    matches!(name_words(table).as_slice(), [first, rest @ ..] if first == "staff"
+    && !rest.is_empty()
+    && rest.iter().all(|w| matches!(
+        w.as_str(),
+        "member" | "members" | "profile" | "profiles" | "user" | "users" | "person" | "people"
+    )))
 }
 
 /// What a query's filters say about the rows it returns.
@@ -4856,6 +4871,9 @@ mod tests {
             "RecurringConsumableCharge",
             "GReadingFrequency",
             "CustomerBillingCycle",
+            "StaffMember",
+            "staff_profiles",
+            "models.StaffMember",
         ] {
             assert!(is_lookup_table(name), "{name}");
         }
@@ -4867,6 +4885,8 @@ mod tests {
             "posts_authors",
             "RolloutEvent",
             "Typewriter",
+            "StaffCharge",
+            "StaffMemberShift",
         ] {
             assert!(!is_lookup_table(name), "{name}");
         }

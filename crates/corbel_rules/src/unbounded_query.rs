@@ -2310,8 +2310,49 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
 /// of rows whatever the size of the table. Also `is_featured=True`, `pinned: true`: the
 /// few rows someone picked by hand.
 fn is_few_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
-    names_few_flag(field)
-        && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1"))
+    (names_few_flag(field)
+        && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1")))
+        || value.is_some_and(|v| selects_work_queue(field, v, semantic))
+}
+
+/// `needs_review=True`, `status=ChatSession.Status.WAITING`, `supporter=None`: the rows
+/// waiting for someone on the team to handle them. Rows leave the queue as they are
+/// handled, so its length follows how far behind the team is, not how long the service
+/// has run. `pending` is left out: abandoned carts and payments stay pending for good.
+fn selects_work_queue(field: &str, value: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    let field = field.strip_prefix("is_").unwrap_or(field);
+    let field = field.strip_suffix("_id").unwrap_or(field);
+    let text = semantic.text(value);
+    let truthy = matches!(text, "True" | "true" | "1");
+    let falsy = matches!(text, "False" | "false" | "0");
+    let null = matches!(text, "None" | "null");
+    let waiting_state = |word: &str| {
+        matches!(
+            word.to_ascii_lowercase().as_str(),
+            "waiting" | "queued" | "unassigned" | "needs_review" | "awaiting_review"
+        )
+    };
+    match field {
+        "needs_review" | "needs_attention" | "awaiting_review" | "in_queue" | "queued"
+        | "waiting" => truthy,
+        "reviewed" | "processed" | "handled" | "acknowledged" | "triaged" => falsy,
+        // Not yet taken by anyone on the team.
+        "assignee" | "assigned_to" | "assigned_agent" | "agent" | "supporter" | "reviewer"
+        | "handler" | "claimed_by" => null,
+        "status" | "state" => match literal_str(value, semantic) {
+            Some(state) => waiting_state(&state),
+            // `ChatSession.Status.WAITING`, `Status.Queued.value`.
+            None if matches!(value.kind(), "attribute" | "member_expression") => {
+                let segments: Vec<&str> = text.split('.').collect();
+                segments[1..]
+                    .iter()
+                    .rfind(|segment| !matches!(**segment, "value" | "name"))
+                    .is_some_and(|segment| waiting_state(segment))
+            }
+            None => false,
+        },
+        _ => false,
+    }
 }
 
 /// A boolean column named for a role (`is_admin`, `is_facility_manager`) or for a pick

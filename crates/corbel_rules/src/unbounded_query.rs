@@ -2936,6 +2936,19 @@ fn sqlalchemy_condition(
                 _ => {}
             }
         }
+        // `or_(...) if ids else (Backup.team_id == team)`: either branch may run, so the
+        // query is only as narrow as the wider of the two.
+        "conditional_expression" => {
+            let branches = named_children(condition);
+            if let [consequence, _, alternative] = branches.as_slice() {
+                let consequence = sqlalchemy_condition(*consequence, unique, semantic, depth + 1);
+                let alternative = sqlalchemy_condition(*alternative, unique, semantic, depth + 1);
+                filtering.keyed = consequence.keyed && alternative.keyed;
+                filtering.scoped = consequence.scoped && alternative.scoped;
+                filtering.equalities = consequence.equalities.min(alternative.equalities);
+                filtering.unknown = consequence.unknown || alternative.unknown;
+            }
+        }
         _ => {}
     }
     filtering

@@ -1402,6 +1402,21 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 "keep sessions in a shared store such as Redis (`await redis.set(`session:${token}`, payload, { EX: ttl })`), or use `express-session` with `connect-redis`",
             ),
         };
+        // A table the code evicts from when it is full already expects to lose entries,
+        // a restart included, like `memorystore`: what is left is other instances not
+        // seeing them, which the project part reports where replicas run.
+        if evicts_when_full(root, table, semantic) {
+            ctx.fact(table.statement, PER_MACHINE_STORE_FACT)
+                .value(
+                    "message",
+                    format!(
+                        "module-level {kind} `{}` is used as a session table (`{usage_text}` in {handler}), capped in process memory: other instances cannot see its sessions",
+                        table.name
+                    ),
+                )
+                .value("help", help);
+            continue;
+        }
         ctx.report_span(
             first_line_span(table.statement, semantic),
             format!(
@@ -1411,6 +1426,44 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         )
         .help(help);
     }
+}
+
+/// Whether the module drops entries from `table` when it grows past a size: a `while` or
+/// `if` testing `len(table) >` (`table.size >` in JS) whose body removes an entry
+/// (`table.popitem(last=False)`, `table.pop(oldest)`, `del table[k]`, `table.delete(k)`).
+fn evicts_when_full<'t>(root: Node<'t>, table: &Table<'t>, semantic: &Semantic<'t>) -> bool {
+    let name = table.name;
+    let size_tests = [format!("len({name})"), format!("{name}.size")];
+    let removals = [
+        format!("{name}.popitem("),
+        format!("{name}.pop("),
+        format!("del {name}["),
+        format!("{name}.delete("),
+    ];
+    let mut evicts = false;
+    walk_preorder(root, |node| {
+        if evicts || !matches!(node.kind(), "while_statement" | "if_statement") {
+            return;
+        }
+        let (Some(condition), Some(body)) = (
+            node.child_by_field_name("condition"),
+            node.child_by_field_name("body")
+                .or_else(|| node.child_by_field_name("consequence")),
+        ) else {
+            return;
+        };
+        let condition = semantic.text(condition);
+        let grows_past = condition.contains('>')
+            && size_tests
+                .iter()
+                .any(|test| condition.contains(test.as_str()));
+        let body = semantic.text(body);
+        evicts = grows_past
+            && removals
+                .iter()
+                .any(|removal| body.contains(removal.as_str()));
+    });
+    evicts
 }
 
 /// Words in a function name that say it manages sessions.

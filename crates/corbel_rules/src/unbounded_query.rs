@@ -2336,9 +2336,11 @@ fn selects_work_queue(field: &str, value: Node<'_>, semantic: &Semantic<'_>) -> 
         "needs_review" | "needs_attention" | "awaiting_review" | "in_queue" | "queued"
         | "waiting" => truthy,
         "reviewed" | "processed" | "handled" | "acknowledged" | "triaged" => falsy,
-        // Not yet taken by anyone on the team.
-        "assignee" | "assigned_to" | "assigned_agent" | "agent" | "supporter" | "reviewer"
-        | "handler" | "claimed_by" => null,
+        // Not yet taken by anyone on the team. Not a bare `agent` or `handler`: a visit's
+        // user agent or a log's handler may be missing too.
+        "assignee" | "assigned_to" | "assigned_agent" | "supporter" | "reviewer" | "claimed_by" => {
+            null
+        }
         "status" | "state" => match literal_str(value, semantic) {
             Some(state) => waiting_state(&state),
             // `ChatSession.Status.WAITING`, `Status.Queued.value`.

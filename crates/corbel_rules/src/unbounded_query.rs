@@ -2308,7 +2308,7 @@ fn django_filter(call: Node<'_>, unique: &[String], semantic: &Semantic<'_>) -> 
 
 /// `is_admin=True`, `is_superuser=True`, `is_staff=True`: the administrators, a handful
 /// of rows whatever the size of the table. Also `is_featured=True`, `pinned: true`: the
-/// few rows someone picked by hand.
+/// few rows someone picked by hand; and a work queue (see [`selects_work_queue`]).
 fn is_few_flag(field: &str, value: Option<Node<'_>>, semantic: &Semantic<'_>) -> bool {
     (names_few_flag(field)
         && value.is_some_and(|v| matches!(semantic.text(v), "True" | "true" | "1")))
@@ -2341,18 +2341,10 @@ fn selects_work_queue(field: &str, value: Node<'_>, semantic: &Semantic<'_>) -> 
         "assignee" | "assigned_to" | "assigned_agent" | "supporter" | "reviewer" | "claimed_by" => {
             null
         }
-        "status" | "state" => match literal_str(value, semantic) {
-            Some(state) => waiting_state(&state),
-            // `ChatSession.Status.WAITING`, `Status.Queued.value`.
-            None if matches!(value.kind(), "attribute" | "member_expression") => {
-                let segments: Vec<&str> = text.split('.').collect();
-                segments[1..]
-                    .iter()
-                    .rfind(|segment| !matches!(**segment, "value" | "name"))
-                    .is_some_and(|segment| waiting_state(segment))
-            }
-            None => false,
-        },
+        // `"unassigned"`, `ChatSession.Status.WAITING`, `Status.Queued.value`.
+        "status" | "state" => {
+            chosen_value_name(value, semantic).is_some_and(|state| waiting_state(&state))
+        }
         _ => false,
     }
 }
@@ -2406,23 +2398,33 @@ fn selects_admin_role(path: &[&str], value: Option<Node<'_>>, semantic: &Semanti
                 | "system"
         )
     };
-    let admin = value.is_some_and(|v| match literal_str(v, semantic) {
-        Some(text) => is_admin_word(&text),
-        // `UserRole.ADMIN.value`, `Role.Admin`: the administrators' member of a role enum.
-        None if matches!(v.kind(), "attribute" | "member_expression") => {
-            let segments: Vec<&str> = semantic.text(v).split('.').collect();
-            segments[1..]
-                .iter()
-                .rfind(|segment| !matches!(**segment, "value" | "name"))
-                .is_some_and(|segment| is_admin_word(segment))
-        }
-        None => false,
-    });
+    // `"admin"`, or `UserRole.ADMIN.value`, `Role.Admin`: the administrators' member of a
+    // role enum.
+    let admin = value
+        .and_then(|v| chosen_value_name(v, semantic))
+        .is_some_and(|name| is_admin_word(&name));
     names_role && admin
 }
 
+/// The name a filter value picks: a string literal's text, or an enum member's name
+/// (`UserRole.ADMIN.value` → `ADMIN`, `ChatSession.Status.WAITING` → `WAITING`).
+fn chosen_value_name(value: Node<'_>, semantic: &Semantic<'_>) -> Option<String> {
+    if let Some(text) = literal_str(value, semantic) {
+        return Some(text);
+    }
+    if !matches!(value.kind(), "attribute" | "member_expression") {
+        return None;
+    }
+    let segments: Vec<&str> = semantic.text(value).split('.').collect();
+    segments[1..]
+        .iter()
+        .rfind(|segment| !matches!(**segment, "value" | "name"))
+        .map(|segment| segment.to_string())
+}
+
 /// A filter entry keyed by its name (`role`, `isAdmin`, `is_staff`) that picks the
-/// administrators: `{ role: Role.ADMIN }`, `{ isAdmin: true }`, `{"role": "admin"}`.
+/// administrators: `{ role: Role.ADMIN }`, `{ isAdmin: true }`, `{"role": "admin"}`; or,
+/// through [`is_few_flag`], hand-picked rows or a work queue (`{ assigneeId: null }`).
 fn selects_administrators(key: &str, value: Node<'_>, semantic: &Semantic<'_>) -> bool {
     let words = name_words(key);
     let words: Vec<&str> = words.iter().map(String::as_str).collect();

@@ -369,7 +369,8 @@ const LOOKUP_WORDS: &[&str] = &[
 /// model or table name, in the singular (`AuditEvent`, `order_items`,
 /// `GeneralStudyModuleAttr`). A name with none of these nor of [`AUTHORED_WORDS`]
 /// (`Release`, `CardModel`, `DicomNode`) may be a table someone fills by hand, whose size
-/// only the team knows: `large-tables` names those.
+/// only the team knows: `large-tables` names those. A `Feed` is one, the sources a reader
+/// subscribed to one at a time; what they bring in (`FeedEntry`, `FeedItem`) grows.
 const GENERATED_WORDS: &[&str] = &[
     // People and what they sign up for.
     "user",
@@ -447,7 +448,6 @@ const GENERATED_WORDS: &[&str] = &[
     "ticket",
     "issue",
     "story",
-    "feed",
     "submission",
     "response",
     "answer",
@@ -471,11 +471,13 @@ const GENERATED_WORDS: &[&str] = &[
     "revision",
 ];
 
-/// Things someone authors or uploads: documents, files, products, projects. Where the
+/// Things someone authors or uploads: documents, files, products, datasets. Where the
 /// service's users author them they grow with use like [`GENERATED_WORDS`]; in an admin
 /// console (see [`in_admin_console`]) the administrators author them, at the pace of a
-/// few people typing (`VirtualEjsFile`, `StripeCatalogItem`, `UiComponentProject`), and
-/// how many there are only the team knows.
+/// few people typing (`VirtualEjsFile`, `StripeCatalogItem`, `UiComponentMedia`), and
+/// how many there are only the team knows. Projects are not here: each is set up by hand
+/// for a production, an engagement or a grant, so even a service's own users make a few
+/// dozen of them (a studio's menu of productions, a lab's billing projects).
 const AUTHORED_WORDS: &[&str] = &[
     "product",
     "item",
@@ -497,7 +499,6 @@ const AUTHORED_WORDS: &[&str] = &[
     "report",
     "query",
     "dashboard",
-    "project",
     "namespace",
     "dataset",
 ];
@@ -573,6 +574,7 @@ fn is_lookup_table(model: &str) -> bool {
     }
     let last = words.last().map(String::as_str).unwrap_or("");
     LOOKUP_WORDS.contains(&last)
+        || has_reference_prefix(model)
         || is_staff_roster(model)
         || words.iter().any(|w| {
             matches!(
@@ -588,6 +590,24 @@ fn is_lookup_table(model: &str) -> bool {
         || words
             .iter()
             .any(|w| w.contains("permission") || matches!(w.as_str(), "role" | "roles"))
+}
+
+/// `ref_countries`, `LkpCurrency`, `BibTypesMedia`, `sys_dict_data`: schemas that name
+/// their reference lists with a leading `ref`, `lkp`, `lookup`, `bib` (French
+/// "bibliothèque", the nomenclature tables of GeoNature-style schemas), `nomenclature` or
+/// `dict` word, whatever words follow. `RefundRequest` starts with `refund`.
+fn has_reference_prefix(model: &str) -> bool {
+    let table = model.rsplit('.').next().unwrap_or(model);
+    let words = name_words(table);
+    let words = match words.as_slice() {
+        // `sys_dict_data`, `t_ref_region`: a schema-wide prefix comes first.
+        [first, rest @ ..] if matches!(first.as_str(), "sys" | "t" | "tbl") => rest,
+        all => all,
+    };
+    matches!(words, [first, _, ..] if matches!(
+        first.as_str(),
+        "ref" | "lkp" | "lookup" | "bib" | "nomenclature" | "dict"
+    ))
 }
 
 /// `StaffMember`, `staff_profiles`: the people the operator employs, a roster that grows
@@ -4917,6 +4937,30 @@ mod tests {
     }
 
     #[test]
+    fn reference_lists_are_recognised_by_their_prefix() {
+        for name in [
+            "BibTypesMedia",
+            "ref_countries",
+            "LkpCurrency",
+            "lookup_order_statuses",
+            "sys_dict_data",
+            "t_nomenclature_values",
+        ] {
+            assert!(is_lookup_table(name), "{name}");
+        }
+        for name in [
+            "RefundRequest",
+            "Bibliography",
+            "ref",
+            "dict",
+            "Dictation",
+            "OrderRef",
+        ] {
+            assert!(!has_reference_prefix(name), "{name}");
+        }
+    }
+
+    #[test]
     fn lookup_tables_are_recognised_by_their_last_word() {
         for name in [
             "Country",
@@ -4968,13 +5012,14 @@ mod tests {
             "CardModel",
             "DicomStoreSCP",
             "Certification",
+            "Project",
             "status",
             "cap_project.faculty",
         ] {
             assert!(!grows_with_use(name), "{name}");
         }
         // What administrators author is told apart from what use generates.
-        for name in ["StripeCatalogItem", "VirtualEjsFile", "UiComponentProject"] {
+        for name in ["StripeCatalogItem", "VirtualEjsFile", "UiComponentMedia"] {
             assert!(grows_with_use(name), "{name}");
             assert!(!names_any(name, GENERATED_WORDS), "{name}");
         }

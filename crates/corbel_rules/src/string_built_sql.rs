@@ -2025,12 +2025,52 @@ const REQUEST_INPUT_MEMBERS: &[&str] = &[
     "auth",
 ];
 
+/// pytest's `request` fixture (`request.getfixturevalue("db_rows")`, `request.param`): a
+/// parameter of a test (`test_*`) or of a `@pytest.fixture`, or a `request` whose
+/// fixture methods show. What it hands out is test data.
+fn is_pytest_request(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if name.kind() != "identifier" || semantic.text(name) != "request" {
+        return false;
+    }
+    let fixture_member = name
+        .parent()
+        .filter(|parent| parent.kind() == "attribute")
+        .and_then(|attribute| attribute.child_by_field_name("attribute"))
+        .is_some_and(|member| {
+            matches!(
+                semantic.text(member),
+                "getfixturevalue" | "param" | "fixturename" | "node" | "config" | "addfinalizer"
+            )
+        });
+    if fixture_member {
+        return true;
+    }
+    parameter_of(name, semantic).is_some_and(|(function, _)| {
+        let named_test = function
+            .child_by_field_name("name")
+            .is_some_and(|n| semantic.text(n).starts_with("test"));
+        let fixture = function
+            .parent()
+            .filter(|parent| parent.kind() == "decorated_definition")
+            .is_some_and(|definition| {
+                named_children(definition)
+                    .into_iter()
+                    .filter(|child| child.kind() == "decorator")
+                    .any(|decorator| semantic.text(decorator).contains("fixture"))
+            });
+        named_test || fixture
+    })
+}
+
 /// Whether a `req`/`request` name stands for what the client sent. The request object
 /// whole (`build(req)`) does, and so does every field of a protocol message (gRPC's
 /// `request.username`). Express and Fastify hand a handler `(req, res)`: there a member
 /// the server attached (`req.app`, `req.constructive.useModule("agentChat")`) holds the
 /// server's own state, not input.
 fn carries_request_input(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    if is_pytest_request(name, semantic) {
+        return false;
+    }
     // Starlette's `request.state` and `request.app` hold what the server's middleware
     // and startup attached (`request.state.org_id` from the API key), not what was sent.
     if let Some(attribute) = name.parent().filter(|p| p.kind() == "attribute") {

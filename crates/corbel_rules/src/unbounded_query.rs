@@ -83,6 +83,8 @@ impl Rule for UnboundedQuery {
                 "_default_manager",
                 ".query",
                 "scalars(",
+                // SQLModel's `session.exec(select(User)).all()`.
+                ".exec(",
                 "fetchall(",
                 ".find(",
                 ".find_all(",
@@ -362,6 +364,12 @@ const LOOKUP_WORDS: &[&str] = &[
     "apps",
     "integration",
     "integrations",
+    // The endpoints and connectors an operator points the service at
+    // (`CephDashboardEndpoint`): connection settings, one per system it talks to.
+    "endpoint",
+    "endpoints",
+    "connector",
+    "connectors",
 ];
 
 /// Rows that use creates: one per sign-up, order, event, message or run, so the table

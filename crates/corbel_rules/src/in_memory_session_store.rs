@@ -1370,6 +1370,7 @@ fn check_session_tables(root: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
                 && name_says_session
                 && key_words(a).is_some_and(|words| words.iter().any(|w| is_session_word(w)))
                 && is_session_helper(semantic.enclosing_function(a.node), semantic)
+                && names_someone(a, semantic)
         };
         // Show a write when a handler makes one, else a read, else a helper's write.
         let found = mine
@@ -1464,6 +1465,55 @@ fn evicts_when_full<'t>(root: Node<'t>, table: &Table<'t>, semantic: &Semantic<'
                 .any(|removal| body.contains(removal.as_str()));
     });
     evicts
+}
+
+/// Words that name who a session belongs to.
+const IDENTITY_WORDS: &[&str] = &[
+    "user",
+    "users",
+    "username",
+    "uid",
+    "email",
+    "account",
+    "login",
+    "role",
+    "roles",
+    "admin",
+    "principal",
+    "identity",
+    "sub",
+    "subject",
+    "member",
+    "customer",
+    "owner",
+    "password",
+    "credentials",
+    "profile",
+    "claims",
+    "scopes",
+];
+
+/// Whether a helper's write says whose session it is: the value it stores, or the
+/// helper's parameters, name a user, account, role or credential
+/// (`_sessions[token] = {"user_id": user.id}`, `def create_session(username)`). A
+/// playback or transcoding "session" a helper starts (`_sessions[token] =
+/// TranscodeSession(path, encoder)`, `{"headers": ..., "last": ...}`) names no one:
+/// it is work the process runs, not a sign-in.
+fn names_someone(access: &Access<'_>, semantic: &Semantic<'_>) -> bool {
+    let says_identity = |text: &str| {
+        name_words(text)
+            .iter()
+            .any(|w| IDENTITY_WORDS.contains(&w.as_str()))
+    };
+    let value_says = access.written.is_some_and(|value| {
+        let value = crate::common::resolve_local(value, semantic);
+        says_identity(semantic.text(value))
+    });
+    let parameters_say = semantic
+        .enclosing_function(access.node)
+        .and_then(|function| function.child_by_field_name("parameters"))
+        .is_some_and(|parameters| says_identity(semantic.text(parameters)));
+    value_says || parameters_say
 }
 
 /// Words in a function name that say it manages sessions.

@@ -1481,8 +1481,6 @@ const IDENTITY_WORDS: &[&str] = &[
     "admin",
     "principal",
     "identity",
-    "sub",
-    "subject",
     "member",
     "customer",
     "owner",

@@ -678,6 +678,16 @@ struct Candidate<'t> {
     help: String,
 }
 
+/// A Python model of the project's own named just `Session`: a game night, a class, a
+/// training or therapy session, one a person schedules. Sign-in sessions in a Python
+/// database are Django's `django.contrib.sessions` model (other stacks keep them in a
+/// cache or a cookie), which stays a table use grows; `UserSession` and `ChatSession`
+/// name what grows in another word.
+fn is_domain_session_model(model: &str, source: &str) -> bool {
+    let class = model.rsplit('.').next().unwrap_or(model);
+    matches!(class, "Session" | "Sessions") && !source.contains("contrib.sessions")
+}
+
 /// Whether a read of `model` with these filters can return every row of a table that
 /// grows: no key or composite-key filter, no filter the model cannot see, not a lookup
 /// table, and not the children of what the request names.
@@ -689,6 +699,9 @@ fn reads_whole_table(ctx: &RuleContext<'_, '_>, model: &str, filtering: Filterin
     let small = is_configured(model, ctx.option(SMALL_TABLES));
     let large = is_configured(model, ctx.option(LARGE_TABLES));
     if small || (!large && (is_lookup_table(model) || !grows_with_use(model))) {
+        return false;
+    }
+    if !large && ctx.family() == Family::Python && is_domain_session_model(model, ctx.source) {
         return false;
     }
     // Rows of what the request names (`filter(project=project)`, `where: { authorId }`):

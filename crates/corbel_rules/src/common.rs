@@ -308,3 +308,36 @@ pub fn stem_and_dirs(path: &str) -> (&str, Vec<&str>) {
     let stem = file.split('.').next().unwrap_or("");
     (stem, parts.collect())
 }
+
+/// The decorators of a Python function or class, or of a JS class method.
+pub fn decorators(function: Node<'_>) -> Vec<Node<'_>> {
+    let mut decorators = Vec::new();
+    match function.kind() {
+        "function_definition" | "class_definition" => {
+            if let Some(decorated) = function
+                .parent()
+                .filter(|p| p.kind() == "decorated_definition")
+            {
+                decorators.extend(
+                    named_children(decorated)
+                        .into_iter()
+                        .filter(|d| d.kind() == "decorator"),
+                );
+            }
+        }
+        "method_definition" => {
+            let mut sibling = function.prev_named_sibling();
+            while let Some(decorator) = sibling.filter(|n| n.kind() == "decorator") {
+                decorators.push(decorator);
+                sibling = decorator.prev_named_sibling();
+            }
+            decorators.extend(
+                named_children(function)
+                    .into_iter()
+                    .filter(|d| d.kind() == "decorator"),
+            );
+        }
+        _ => {}
+    }
+    decorators
+}

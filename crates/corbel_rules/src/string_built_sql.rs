@@ -16,8 +16,8 @@
 //! lookups in constant mappings and locals only ever assigned such values.
 
 use crate::common::{
-    js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
-    py_argument, resolve_local, stem_and_dirs, Lookup,
+    decorators, js_arguments, js_property, literal_str, mentions_identifier, name_words,
+    named_children, py_argument, resolve_local, stem_and_dirs, Lookup,
 };
 use corbel_engine::semantic::{enclosing_class, path_from_root, walk_preorder, Binding};
 use corbel_engine::{
@@ -1657,7 +1657,7 @@ fn from_request(value: Node<'_>, semantic: &Semantic<'_>, depth: usize) -> bool 
             // Rows the database returned are stored data, whatever picked them; what a
             // function of another module returns is out of sight.
             let stored = matches!(node.kind(), "call" | "call_expression")
-                && (reads_database_rows(node, semantic) || opaque_project_call(node, semantic));
+                && returns_stored_or_unseen(node, semantic);
             let looked_up =
                 node.kind() == "call" && maps_through_lookup(node, &Safety::new(semantic), 0);
             if stored
@@ -2049,15 +2049,9 @@ fn is_pytest_request(name: Node<'_>, semantic: &Semantic<'_>) -> bool {
         let named_test = function
             .child_by_field_name("name")
             .is_some_and(|n| semantic.text(n).starts_with("test"));
-        let fixture = function
-            .parent()
-            .filter(|parent| parent.kind() == "decorated_definition")
-            .is_some_and(|definition| {
-                named_children(definition)
-                    .into_iter()
-                    .filter(|child| child.kind() == "decorator")
-                    .any(|decorator| semantic.text(decorator).contains("fixture"))
-            });
+        let fixture = decorators(function)
+            .into_iter()
+            .any(|decorator| semantic.text(decorator).contains("fixture"));
         named_test || fixture
     })
 }
@@ -2239,14 +2233,19 @@ fn reaches_input(value: Node<'_>, semantic: &Semantic<'_>) -> bool {
                 }
                 // Rows the database returned: stored data, not input (second-order values
                 // are not followed, as in CodeQL's and semgrep's default sources).
-                "call" | "call_expression"
-                    if reads_database_rows(node, semantic)
-                        || opaque_project_call(node, semantic) => {}
+                "call" | "call_expression" if returns_stored_or_unseen(node, semantic) => {}
                 _ => stack.extend(named_children(node).into_iter().rev()),
             }
         }
     }
     false
+}
+
+/// A call whose result the input walks stop at: rows the database stored
+/// ([`reads_database_rows`]) or what a function of another module returns
+/// ([`opaque_project_call`]).
+fn returns_stored_or_unseen(call: Node<'_>, semantic: &Semantic<'_>) -> bool {
+    reads_database_rows(call, semantic) || opaque_project_call(call, semantic)
 }
 
 /// A call of a function in another module of the project (`format_default_clause(req.default)`

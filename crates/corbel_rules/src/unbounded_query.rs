@@ -22,8 +22,8 @@
 //! import-time code are skipped: they legitimately read whole, small tables.
 
 use crate::common::{
-    js_arguments, js_property, literal_str, mentions_identifier, name_words, named_children,
-    py_argument, resolve_local, stem_and_dirs, Lookup,
+    decorators, js_arguments, js_property, literal_str, mentions_identifier, name_words,
+    named_children, py_argument, resolve_local, stem_and_dirs, Lookup,
 };
 use corbel_engine::semantic::{walk_preorder, Binding, ChainLink};
 use corbel_engine::{
@@ -534,18 +534,23 @@ fn grows_with_use(model: &str) -> bool {
     names_any(model, GENERATED_WORDS) || names_any(model, AUTHORED_WORDS)
 }
 
+/// The table's own name, without its schema or module: `cap_project.faculty` → `faculty`,
+/// `db.Books` → `Books`.
+fn table_name(model: &str) -> &str {
+    model.rsplit('.').next().unwrap_or(model)
+}
+
 /// Whether any word of the table name (not its schema or module: `cap_project.faculty`,
 /// `db.Books`) is one of `words`, in the singular.
 fn names_any(model: &str, words: &[&str]) -> bool {
-    let table = model.rsplit('.').next().unwrap_or(model);
-    name_words(table)
+    name_words(table_name(model))
         .iter()
         .any(|word| words.contains(&word.as_str()) || words.contains(&singular(word).as_ref()))
 }
 
 /// Whether a table list (`small-tables`, `large-tables`) names the model (`Room`, `booking.Room`) or table, in any case.
 fn is_configured(model: &str, small: &[String]) -> bool {
-    let last = model.rsplit('.').next().unwrap_or(model);
+    let last = table_name(model);
     small
         .iter()
         .any(|name| name.eq_ignore_ascii_case(last) || name.eq_ignore_ascii_case(model))
@@ -605,8 +610,7 @@ fn is_lookup_table(model: &str) -> bool {
 /// "bibliothèque", the nomenclature tables of GeoNature-style schemas), `nomenclature` or
 /// `dict` word, whatever words follow. `RefundRequest` starts with `refund`.
 fn has_reference_prefix(model: &str) -> bool {
-    let table = model.rsplit('.').next().unwrap_or(model);
-    let words = name_words(table);
+    let words = name_words(table_name(model));
     let words = match words.as_slice() {
         // `sys_dict_data`, `t_ref_region`: a schema-wide prefix comes first.
         [first, rest @ ..] if matches!(first.as_str(), "sys" | "t" | "tbl") => rest,
@@ -621,8 +625,7 @@ fn has_reference_prefix(model: &str) -> bool {
 /// `StaffMember`, `staff_profiles`: the people the operator employs, a roster that grows
 /// with hiring, not with use. What staff do (`StaffCharge`, `StaffShift`) still grows.
 fn is_staff_roster(model: &str) -> bool {
-    let table = model.rsplit('.').next().unwrap_or(model);
-    matches!(name_words(table).as_slice(), [first, rest @ ..] if first == "staff"
+    matches!(name_words(table_name(model)).as_slice(), [first, rest @ ..] if first == "staff"
     && !rest.is_empty()
     && rest.iter().all(|w| matches!(
         w.as_str(),
@@ -684,8 +687,7 @@ struct Candidate<'t> {
 /// cache or a cookie), which stays a table use grows; `UserSession` and `ChatSession`
 /// name what grows in another word.
 fn is_domain_session_model(model: &str, source: &str) -> bool {
-    let class = model.rsplit('.').next().unwrap_or(model);
-    matches!(class, "Session" | "Sessions") && !source.contains("contrib.sessions")
+    matches!(table_name(model), "Session" | "Sessions") && !source.contains("contrib.sessions")
 }
 
 /// Whether a read of `model` with these filters can return every row of a table that
@@ -1435,39 +1437,6 @@ fn decorator_names<'t>(function: Node<'t>, semantic: &Semantic<'t>) -> Vec<&'t s
             head.rsplit('.').next().unwrap_or("").trim()
         })
         .collect()
-}
-
-/// The decorators of a Python function or class, or of a JS class method.
-fn decorators(function: Node<'_>) -> Vec<Node<'_>> {
-    let mut decorators = Vec::new();
-    match function.kind() {
-        "function_definition" | "class_definition" => {
-            if let Some(decorated) = function
-                .parent()
-                .filter(|p| p.kind() == "decorated_definition")
-            {
-                decorators.extend(
-                    named_children(decorated)
-                        .into_iter()
-                        .filter(|d| d.kind() == "decorator"),
-                );
-            }
-        }
-        "method_definition" => {
-            let mut sibling = function.prev_named_sibling();
-            while let Some(decorator) = sibling.filter(|n| n.kind() == "decorator") {
-                decorators.push(decorator);
-                sibling = decorator.prev_named_sibling();
-            }
-            decorators.extend(
-                named_children(function)
-                    .into_iter()
-                    .filter(|d| d.kind() == "decorator"),
-            );
-        }
-        _ => {}
-    }
-    decorators
 }
 
 /// A query after following method chains and the local variables they were built in.

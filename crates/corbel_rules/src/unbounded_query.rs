@@ -1925,8 +1925,31 @@ fn serializer_sink(call: Node<'_>, ctx: &mut RuleContext<'_, '_>) {
         return;
     }
     if let Some(first) = positional_arguments(call).first() {
-        django_sink(*first, "serialized with `many=True`", ctx);
+        let how = if sliced_after_serializing(call) {
+            SLICED_AFTER_SERIALIZING
+        } else {
+            "serialized with `many=True`"
+        };
+        django_sink(*first, how, ctx);
     }
+}
+
+/// `Serializer(qs, many=True).data[0:3]`: the slice comes after every row was fetched
+/// and serialized.
+fn sliced_after_serializing(call: Node<'_>) -> bool {
+    let Some(data) = call
+        .parent()
+        .filter(|p| p.kind() == "attribute" && p.child_by_field_name("object") == Some(call))
+    else {
+        return false;
+    };
+    data.parent().is_some_and(|subscript| {
+        subscript.kind() == "subscript"
+            && subscript.child_by_field_name("value") == Some(data)
+            && subscript
+                .child_by_field_name("subscript")
+                .is_some_and(|index| index.kind() == "slice")
+    })
 }
 
 /// `return Item.objects.all()` from a view whose return value is serialized
@@ -2159,6 +2182,11 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
             format!("{shown} is {how}, which loads {rows} to count them"),
             "let the database count: `.count()`, or `.exists()` to test for any".to_string(),
         )
+    } else if how == SLICED_AFTER_SERIALIZING {
+        (
+            format!("{shown} is {how}: it loads {rows} to keep a few"),
+            "slice the queryset, not the serialized data: `Serializer(queryset[:3], many=True).data`".to_string(),
+        )
     } else {
         (
             format!("{shown} is {how} with no slice or paginator: it loads {rows}"),
@@ -2183,6 +2211,9 @@ fn django_sink(expr: Node<'_>, how: &str, ctx: &mut RuleContext<'_, '_>) -> bool
 
 /// `len(queryset)` evaluates the queryset: every row is fetched to be counted.
 const COUNTED_BY_LEN: &str = "counted with `len()`";
+
+const SLICED_AFTER_SERIALIZING: &str =
+    "serialized with `many=True` and sliced only after serializing";
 
 /// Whether a queryset is projected to key columns only: `values_list("id", flat=True)`,
 /// `values("pk")`.

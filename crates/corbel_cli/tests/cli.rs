@@ -255,6 +255,29 @@ fn unreadable_files_found_by_the_walker_are_warnings() {
     );
 }
 
+#[test]
+fn a_python_file_declaring_latin1_is_linted_in_that_encoding() {
+    let repo = Repo::with_finding();
+    let mut legacy = b"# -*- coding: iso-8859-1 -*-\n".to_vec();
+    legacy.extend(
+        CLIENT_PY
+            .replace("import requests\n", "import requests  # caf?\n")
+            .bytes(),
+    );
+    let accent = legacy.iter().position(|&b| b == b'?').unwrap();
+    legacy[accent] = 0xe9;
+    std::fs::write(repo.path("app/client.py"), legacy).unwrap();
+    let out = check(&repo, &[]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("app/client.py:8:16: warning[missing-timeout]"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(out.stderr, "");
+}
+
 // --- rule selection -----------------------------------------------------------------
 
 #[test]

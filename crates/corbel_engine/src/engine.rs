@@ -13,6 +13,7 @@ use crate::project::Project;
 use crate::rule::{ProjectContext, RawDiagnostic, RuleContext};
 use crate::semantic::{walk_preorder, Semantic};
 use crate::settings::{Settings, PARSE_ERROR};
+use crate::source_encoding::decode_source;
 use crate::suppress::{apply_suppressions, SuppressionOutcome};
 use crate::walk::{absolutize, collect_files, is_excluded, WalkOptions};
 use rayon::prelude::*;
@@ -474,7 +475,7 @@ fn lint_activated(
         let keeps_source = !hit.diagnostics.is_empty() || !hit.facts.is_empty();
         return FileOutcome {
             source: keeps_source
-                .then(|| String::from_utf8(bytes).ok().map(Arc::from))
+                .then(|| decode_source(bytes, grammar).ok().map(Arc::from))
                 .flatten(),
             diagnostics: hit.diagnostics,
             facts: hit.facts,
@@ -507,15 +508,9 @@ fn lint_source(
 ) -> FileOutcome {
     let settings = run.settings;
     let parse_start = Instant::now();
-    let source = match String::from_utf8(bytes) {
+    let source = match decode_source(bytes, grammar) {
         Ok(source) => source,
-        Err(error) => {
-            let offset = error.utf8_error().valid_up_to();
-            return skipped(
-                report_path,
-                format!("not valid UTF-8 (first invalid byte at offset {offset})"),
-            );
-        }
+        Err(reason) => return skipped(report_path, reason),
     };
     let Some(tree) = parse(grammar, &source) else {
         return skipped(report_path, "the parser gave up on this file".into());

@@ -13,6 +13,7 @@ pub mod project;
 pub mod rule;
 pub mod semantic;
 pub mod settings;
+pub mod source_encoding;
 pub mod suppress;
 pub mod walk;
 

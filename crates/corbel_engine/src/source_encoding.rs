@@ -6,11 +6,13 @@ use crate::language::Grammar;
 
 /// The file's text, or why it cannot be read.
 pub fn decode_source(bytes: Vec<u8>, grammar: Grammar) -> Result<String, String> {
-    let bytes = match String::from_utf8(bytes) {
+    let (bytes, offset) = match String::from_utf8(bytes) {
         Ok(source) => return Ok(source),
-        Err(error) => error.into_bytes(),
+        Err(error) => {
+            let offset = error.utf8_error().valid_up_to();
+            (error.into_bytes(), offset)
+        }
     };
-    let offset = first_invalid_utf8(&bytes);
     let declared = (grammar == Grammar::Python)
         .then(|| declared_encoding(&bytes))
         .flatten();
@@ -26,12 +28,6 @@ pub fn decode_source(bytes: Vec<u8>, grammar: Grammar) -> Result<String, String>
             "not valid UTF-8 (first invalid byte at offset {offset})"
         )),
     }
-}
-
-fn first_invalid_utf8(bytes: &[u8]) -> usize {
-    std::str::from_utf8(bytes)
-        .err()
-        .map_or(0, |e| e.valid_up_to())
 }
 
 /// The encoding named by a PEP 263 comment on line 1 or 2: a comment line matching

@@ -541,9 +541,8 @@ fn grows_with_use(model: &str) -> bool {
 fn names_generated(model: &str) -> bool {
     let words = name_words(table_name(model));
     words.iter().enumerate().any(|(index, word)| {
-        let word = singular(word);
-        GENERATED_WORDS.contains(&word.as_ref())
-            && !(word == "token" && index > 0 && words[index - 1] == "api")
+        is_one_of(word, GENERATED_WORDS)
+            && !(singular(word) == "token" && index > 0 && words[index - 1] == "api")
     })
 }
 
@@ -558,7 +557,12 @@ fn table_name(model: &str) -> &str {
 fn names_any(model: &str, words: &[&str]) -> bool {
     name_words(table_name(model))
         .iter()
-        .any(|word| words.contains(&word.as_str()) || words.contains(&singular(word).as_ref()))
+        .any(|word| is_one_of(word, words))
+}
+
+/// Whether `word`, as written or in the singular, is one of `words`.
+fn is_one_of(word: &str, words: &[&str]) -> bool {
+    words.contains(&word) || words.contains(&singular(word).as_ref())
 }
 
 /// Whether a table list (`small-tables`, `large-tables`) names the model (`Room`, `booking.Room`) or table, in any case.
@@ -819,14 +823,13 @@ fn in_admin_console(node: Node<'_>, path: &str, semantic: &Semantic<'_>) -> bool
     // Python: the handler's decorators (`@app.route("/admin/users")`,
     // `@staff_member_required`).
     if handler.kind() == "function_definition" {
-        let parameters = handler
+        let guarded_parameters = handler
             .child_by_field_name("parameters")
-            .map(|p| semantic.text(p))
-            .unwrap_or("");
+            .is_some_and(|parameters| admin_dependency(parameters, semantic, &admin_word));
         return decorators(handler).into_iter().any(|decorator| {
-            let text = semantic.text(decorator);
-            admin_guard(text, &admin_word) || admin_dependency(text, &admin_word)
-        }) || admin_dependency(parameters, &admin_word)
+            admin_guard(semantic.text(decorator), &admin_word)
+                || admin_dependency(decorator, semantic, &admin_word)
+        }) || guarded_parameters
             || class_guards_method(handler, semantic, &admin_word);
     }
     // JS: the route registration the handler is an argument of.
@@ -870,32 +873,29 @@ fn class_guards_method(
 
 /// A FastAPI dependency that lets only administrators in, in a handler's parameters
 /// (`_: Annotated[User, Depends(require_role("admin"))]`) or its route's
-/// `dependencies=[Depends(get_current_superuser)]`.
-fn admin_dependency(text: &str, admin_word: &impl Fn(&String) -> bool) -> bool {
-    ["Depends(", "Security("].iter().any(|marker| {
-        text.match_indices(marker).any(|(start, _)| {
-            let inner = &text[start + marker.len()..];
-            // The dependency's own parentheses: `require_role("admin")`, not the rest of
-            // the parameter list.
-            let mut depth = 1usize;
-            let end = inner
-                .char_indices()
-                .find(|&(_, c)| {
-                    match c {
-                        '(' => depth += 1,
-                        ')' => depth -= 1,
-                        _ => {}
-                    }
-                    depth == 0
-                })
-                .map_or(inner.len(), |(index, _)| index);
-            let dependency = &inner[..end];
-            ["is_superuser", "is_admin", "isAdmin"]
-                .iter()
-                .any(|flag| dependency.contains(flag))
-                || name_words(dependency).iter().any(admin_word)
-        })
-    })
+/// `dependencies=[Depends(get_current_superuser)]`: a word of the dependency's arguments
+/// names them (`is_superuser` and `is_admin` included).
+fn admin_dependency(
+    node: Node<'_>,
+    semantic: &Semantic<'_>,
+    admin_word: &impl Fn(&String) -> bool,
+) -> bool {
+    let mut found = false;
+    walk_preorder(node, |call| {
+        if found || call.kind() != "call" {
+            return;
+        }
+        let marker = call
+            .child_by_field_name("function")
+            .map(|function| semantic.text(function).rsplit('.').next().unwrap_or(""));
+        if !matches!(marker, Some("Depends" | "Security")) {
+            return;
+        }
+        found = call
+            .child_by_field_name("arguments")
+            .is_some_and(|arguments| name_words(semantic.text(arguments)).iter().any(admin_word));
+    });
+    found
 }
 
 /// A route string under `/admin`, a guard named for administrators, or one that tests
